@@ -1,0 +1,99 @@
+# The two commands a newcomer needs: `make run` and `make test`. Everything else is set-up they call.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+export RASA_PORT ?= 5005
+export ACTIONS_PORT ?= 5055
+export SERVICE_PORT ?= 8000
+export SERVICE_HOST ?= 127.0.0.1
+export RASA_ENDPOINTS ?= endpoints.yml
+export RASA_TRACKER_DB ?= var/tracker.db
+export RASA_MODEL ?= models/court.tar.gz
+export SERVICE_URL ?= http://127.0.0.1:$(SERVICE_PORT)
+export RASA_URL ?= http://127.0.0.1:$(RASA_PORT)
+export ACTIONS_URL ?= http://127.0.0.1:$(ACTIONS_PORT)
+# Rasa and TensorFlow are chatty and phone home unless told not to.
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export PYTHONUTF8 := 1
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+RASA_VENV := .venv-rasa
+SVC_VENV := .venv-svc
+RASA := $(RASA_VENV)/bin/rasa
+SVC_PY := $(SVC_VENV)/bin/python
+RASA_PY := $(RASA_VENV)/bin/python
+TRAINING_FILES := config.yml $(shell find domain bot -type f 2>/dev/null | sort)
+
+.PHONY: help install run test lint train validate migrate test-service test-conversation test-stories test-e2e bench browser clean
+
+help:
+	@echo "make run    install if needed, train if needed, migrate, start Rasa :$(RASA_PORT), actions :$(ACTIONS_PORT), service center :$(SERVICE_PORT)"
+	@echo "make test   every check: lint, unit tests in both runtimes, data validation, conversation tests, end-to-end"
+	@echo "make bench  throughput, latency and memory figures"
+
+# ---------- install (idempotent: each venv is rebuilt only when its requirement files change) ----------
+install: $(RASA_VENV)/.installed $(SVC_VENV)/.installed
+
+$(RASA_VENV)/.installed: requirements/rasa.txt requirements/rasa-dev.txt requirements/rasa.lock
+	@scripts/need_python.sh python3.10
+	@test -x $(RASA_PY) || python3.10 -m venv $(RASA_VENV)
+	$(RASA_PY) -m pip install -q --upgrade "pip<26" setuptools==70.3.0 wheel
+	$(RASA_PY) -m pip install -q -r requirements/rasa-dev.txt -c requirements/rasa.lock
+	@touch $@
+
+$(SVC_VENV)/.installed: requirements/service.txt requirements/dev.txt
+	@scripts/need_python.sh python3.11
+	@test -x $(SVC_PY) || python3.11 -m venv $(SVC_VENV)
+	$(SVC_PY) -m pip install -q --upgrade pip
+	$(SVC_PY) -m pip install -q -r requirements/dev.txt
+	@touch $@
+
+# Debian's Chromium for the browser tests (never a browser download).
+browser:
+	@command -v chromium >/dev/null || { (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || { echo "Chromium is missing: install Debian's 'chromium' package"; exit 1; }; }
+
+# ---------- Rasa model: trained only when training data or config changed ----------
+train: $(RASA_MODEL)
+
+$(RASA_MODEL): $(TRAINING_FILES) $(RASA_VENV)/.installed
+	@mkdir -p models
+	$(RASA) train --config config.yml --domain domain --data bot --out models --fixed-model-name court --quiet
+	@touch $@
+
+validate: $(RASA_VENV)/.installed
+	$(RASA) data validate --config config.yml --domain domain --data bot --fail-on-warnings
+
+migrate: $(SVC_VENV)/.installed
+	@mkdir -p var
+	$(SVC_VENV)/bin/alembic upgrade heads
+
+# ---------- run ----------
+run: install train migrate
+	$(SVC_VENV)/bin/honcho start -f Procfile
+
+# ---------- test ----------
+lint: $(SVC_VENV)/.installed
+	$(SVC_VENV)/bin/ruff check .
+
+test-service: install migrate
+	$(SVC_VENV)/bin/pytest -q tests/service
+
+test-conversation: $(RASA_VENV)/.installed
+	$(RASA_VENV)/bin/pytest -q tests/conversation_runtime
+
+test-stories: train
+	$(RASA) test core --model $(RASA_MODEL) --stories tests/stories --endpoints $(RASA_ENDPOINTS) --fail-on-prediction-errors --out var/results/stories
+
+test-e2e: install train browser
+	$(SVC_VENV)/bin/pytest -q tests/e2e
+
+test: install lint validate test-service test-conversation test-stories test-e2e
+	@echo "all checks passed"
+
+bench: install train migrate
+	$(SVC_PY) -m bench
+
+clean:
+	rm -rf $(RASA_VENV) $(SVC_VENV) models var .rasa
