@@ -1,0 +1,35 @@
+"""The shape of one procedure-guide entry. Content files under guide/ are YAML lists of these."""
+
+import datetime as dt
+import re
+
+from pydantic import BaseModel, Field, field_validator
+
+# Court-specific facts are never written into entries: they are placeholders such as {court.address},
+# filled from court_profile.yml (unconfirmed values render as "请以法院公告为准").
+PLACEHOLDER = re.compile(r"\{court\.[a-z_.]+\}")
+
+
+class LegalBasis(BaseModel):
+    law: str = Field(description="short title as in legal_sources, e.g. 民事诉讼法, 诉讼费用交纳办法, 民法典")
+    article: str = Field(description="article number in Chinese, e.g. 第一百二十二条")
+    quote: str | None = Field(default=None, description="optional verbatim wording from that article")
+
+
+class GuideEntry(BaseModel):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    title: str
+    category: str
+    questions: list[str] = Field(min_length=5, description="sample questions as people really ask them")
+    short_answer: str = Field(max_length=90, description="can be read aloud; about 80 characters at most")
+    details: str = Field(description="for screens: materials, steps, fees, time limits, where to go (Markdown)")
+    basis: list[LegalBasis] = Field(min_length=1)
+    related: list[str] = Field(default_factory=list)
+    checked: dt.date
+
+    @field_validator("questions")
+    @classmethod
+    def _distinct(cls, questions: list[str]) -> list[str]:
+        if len(set(questions)) != len(questions):
+            raise ValueError("sample questions repeat")
+        return questions

@@ -1,0 +1,29 @@
+"""All service-center settings, read once from the environment (and an optional .env file)."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'service.db'}"
+    rasa_url: str = Field(default="http://127.0.0.1:5005", validation_alias="RASA_URL")
+    actions_url: str = Field(default="http://127.0.0.1:5055", validation_alias="ACTIONS_URL")
+    # Public base URL of the service center, used in links sent to litigants.
+    public_base_url: str = "http://127.0.0.1:8000"
+    # Unset means the staff API is closed: there is deliberately no default token.
+    staff_api_token: str | None = None
+    court_profile_path: Path = PROJECT_ROOT / "knowledge_base" / "court_profile.yml"
+    # Seconds to wait for a dependency when /health checks it.
+    health_timeout: float = 2.0
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,27 @@
+"""The service center: one FastAPI app; each domain brings its own router."""
+
+import logging
+
+from fastapi import FastAPI
+
+from service_center import __version__
+from service_center.errors import install_error_handlers
+from service_center.health.router import router as health_router
+from service_center.privacy import install_log_masking
+
+
+def create_app() -> FastAPI:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    install_log_masking()
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # /health polls would flood the log
+    app = FastAPI(
+        title="诉讼服务中心 API",
+        version=__version__,
+        description="法院诉讼服务智能助手的服务中心：程序指南检索、风险自测与诉讼费计算、预约、工作人员接口。",
+    )
+    install_error_handlers(app)
+    app.include_router(health_router)
+    return app
+
+
+app = create_app()
