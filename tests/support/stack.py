@@ -1,0 +1,134 @@
+"""The real stack on free ports: Rasa, the action server and the service center, each with a private var/
+folder, so tests and benchmarks never touch a developer's running `make run`. Used by tests/e2e and bench/."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+RASA_VENV = ROOT / ".venv-rasa" / "bin"
+SVC_VENV = ROOT / ".venv-svc" / "bin"
+START_TIMEOUT = float(os.environ.get("E2E_START_TIMEOUT", "240"))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Stack:
+    """The three processes, with helpers to talk to them as a channel would."""
+
+    def __init__(self, workdir: Path, endpoints: str = "endpoints.yml", extra_env: dict | None = None):
+        self.workdir = workdir
+        self.endpoints = endpoints
+        self.rasa_port, self.actions_port, self.service_port = free_port(), free_port(), free_port()
+        self.rasa_url = f"http://127.0.0.1:{self.rasa_port}"
+        self.actions_url = f"http://127.0.0.1:{self.actions_port}"
+        self.service_url = f"http://127.0.0.1:{self.service_port}"
+        self.staff_token = "e2e-staff-token"
+        self.env = {
+            **os.environ,
+            "RASA_PORT": str(self.rasa_port),
+            "ACTIONS_PORT": str(self.actions_port),
+            "SERVICE_PORT": str(self.service_port),
+            "RASA_URL": self.rasa_url,
+            "ACTIONS_URL": self.actions_url,
+            "SERVICE_URL": self.service_url,
+            "PUBLIC_BASE_URL": self.service_url,
+            "RASA_TRACKER_DB": str(workdir / "tracker.db"),
+            "DATABASE_URL": f"sqlite:///{workdir / 'service.db'}",
+            "STAFF_API_TOKEN": self.staff_token,
+            "RASA_TELEMETRY_ENABLED": "false",
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+            "HOTLINE_VALIDATE_SIGNATURE": "true",
+            "TWILIO_AUTH_TOKEN": "e2e-twilio-auth-token",
+            **(extra_env or {}),
+        }
+        self.processes: dict[str, subprocess.Popen] = {}
+
+    # -- processes --
+    def _spawn(self, name: str, argv: list[str]) -> None:
+        log = open(self.workdir / f"{name}.log", "ab")  # noqa: SIM115 - kept open for the process's life
+        self.processes[name] = subprocess.Popen(argv, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+
+    def start_rasa(self) -> None:
+        self._spawn("rasa", [str(RASA_VENV / "rasa"), "run", "--port", str(self.rasa_port),
+                             "--credentials", "credentials.yml", "--endpoints", self.endpoints,
+                             "--model", "models/court.tar.gz", "--cors", "*"])
+
+    def start(self) -> None:
+        subprocess.run([str(SVC_VENV / "alembic"), "upgrade", "heads"], cwd=ROOT, env=self.env, check=True,
+                       capture_output=True)
+        self._spawn("service", [str(SVC_VENV / "uvicorn"), "service_center.main:app",
+                                "--host", "127.0.0.1", "--port", str(self.service_port)])
+        self._spawn("actions", [str(RASA_VENV / "rasa"), "run", "actions", "--port", str(self.actions_port),
+                                "--actions", "actions"])
+        self.start_rasa()
+        self.wait_ready()
+
+    def wait_ready(self) -> None:
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            for name, process in self.processes.items():
+                if process.poll() is not None:
+                    raise RuntimeError(f"{name} exited early; see {self.workdir / (name + '.log')}")
+            try:
+                health = httpx.get(f"{self.service_url}/health", timeout=3).json()
+                if health["status"] == "ok":
+                    return
+            except (httpx.HTTPError, ValueError, KeyError):
+                pass
+            time.sleep(1)
+        raise RuntimeError(f"stack not ready in {START_TIMEOUT}s; logs in {self.workdir}")
+
+    def restart_rasa(self) -> None:
+        self.stop_process("rasa")
+        self.start_rasa()
+        self.wait_ready()
+
+    def stop_process(self, name: str) -> None:
+        process = self.processes.pop(name)
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+    def stop(self) -> None:
+        for name in list(self.processes):
+            self.stop_process(name)
+
+    # -- talking to the bot --
+    def say(self, sender: str, message: str, timeout: float = 30) -> list[dict]:
+        """One turn on Rasa's REST channel; returns the bot's messages."""
+        response = httpx.post(f"{self.rasa_url}/webhooks/rest/webhook",
+                              json={"sender": sender, "message": message}, timeout=timeout)
+        response.raise_for_status()
+        return response.json()
+
+    @staticmethod
+    def texts(messages: list[dict]) -> str:
+        return "\n".join(m.get("text", "") for m in messages)
+
+    def staff_headers(self) -> dict:
+        return {"Authorization": f"Bearer {self.staff_token}"}
+
+
+def started(running: Stack) -> Stack:
+    """Starts a stack, printing the tail of each process's log if it does not come up."""
+    try:
+        running.start()
+    except Exception:
+        running.stop()
+        for log in running.workdir.glob("*.log"):
+            sys.stderr.write(f"--- {log.name} ---\n{log.read_text(errors='replace')[-4000:]}\n")
+        raise
+    return running
