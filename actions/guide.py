@@ -370,6 +370,14 @@ class ActionSendGuideSms(Action):
         entry_id = tracker.get_slot("guide_context")
         phone = _metadata(tracker).get("caller_phone")
         if not entry_id:
+            # nothing answered yet: "能发到我手机上吗" is itself a question, so look it up
+            text = _question(tracker)
+            if text and not text.startswith("/") and not is_generic_request(text):
+                try:
+                    return await ActionAnswerFromGuide().search(dispatcher, tracker, text, None)
+                except ServiceUnavailable:
+                    apologise_service_down(dispatcher)
+                    return []
             dispatcher.utter_message(text="请先告诉我您想咨询的问题，回答以后我可以把详细说明发短信给您。")
             return []
         if not phone:

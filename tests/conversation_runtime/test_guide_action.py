@@ -338,3 +338,11 @@ def test_payload_is_json():
     messages, _ = run_action(ActionAnswerFromGuide(), make_tracker("保全咋办"), kb)
     payload = messages[0]["buttons"][1]["payload"]
     assert json.loads(payload.removeprefix("/choose_entry")) == {"entry_id": "fee-how-computed"}
+
+
+def test_sms_before_any_answer_is_treated_as_a_question():
+    kb = FakeKb()
+    tracker = make_tracker("立案材料能发到我手机上吗", intent="request_guide_sms")
+    _, events = run_action(ActionSendGuideSms(), tracker, kb)
+    assert kb.searches[0]["q"] == "立案材料能发到我手机上吗" and kb.posts["sms"] == []
+    assert slots_of(events)["guide_context"] == "filing-materials"
