@@ -239,3 +239,21 @@ def test_unconfirmed_facts_are_never_shown_as_fact():
     assert profile_fact("court.name", profile) == "某法院"
     assert profile_fact("contacts.nowhere", profile) == UNCONFIRMED
     assert render_text("到{court.court.name}，电话{court.contacts.hotline}", profile) == "到某法院，电话12368"
+
+
+def test_render_entry_fills_short_answer_and_details(entries, profile):
+    from knowledge_base.guide import render_entry
+
+    for entry in entries:
+        data = render_entry(entry, profile)
+        assert data["id"] == entry.id and "{court." not in data["details"] + data["short_answer"]
+        assert data["basis"] and data["checked"] == str(entry.checked)
+
+
+def test_no_sample_question_is_shared_by_two_entries(entries):
+    filler = re.compile(r"嗯|那个|请问一下|请问|喂|啊|呢|吗|\s")
+    owner: dict[str, str] = {}
+    for entry in entries:
+        for question in entry.questions:
+            key = filler.sub("", question)
+            assert owner.setdefault(key, entry.id) == entry.id, f"{question!r} in {owner[key]} and {entry.id}"
