@@ -116,8 +116,11 @@ def format_article(article: Any) -> str:
 
 
 def format_law(law: str) -> str:
+    """民事诉讼法 -> 《民事诉讼法》; a title quoting another law nests it as 〈〉, as official citations do."""
     law = (law or "").strip()
-    return law if law.startswith("《") else f"《{law}》"
+    if law.startswith("《") and law.endswith("》"):
+        return law
+    return "《" + law.replace("《", "〈").replace("》", "〉") + "》"
 
 
 def format_basis(basis: list[dict]) -> str:
@@ -251,8 +254,9 @@ class ActionAnswerFromGuide(Action):
 
         if channel == HOTLINE_CHANNEL:
             spoken = short
-            if basis_text:
-                spoken += f"依据是{basis_text}。"
+            if basis:  # one short sentence: the main law and at most two of its articles
+                main = [b for b in basis if b.get("law") == basis[0].get("law")][:2]
+                spoken += f"依据是{format_basis(main)}。"
             dispatcher.utter_message(text=spoken)
             buttons = list(FEEDBACK_BUTTONS)
             prompt = FEEDBACK_QUESTION

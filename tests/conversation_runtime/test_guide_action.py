@@ -346,3 +346,9 @@ def test_sms_before_any_answer_is_treated_as_a_question():
     _, events = run_action(ActionSendGuideSms(), tracker, kb)
     assert kb.searches[0]["q"] == "立案材料能发到我手机上吗" and kb.posts["sms"] == []
     assert slots_of(events)["guide_context"] == "filing-materials"
+
+
+def test_a_title_quoting_a_law_is_nested_the_official_way():
+    law = "最高人民法院关于适用《中华人民共和国民事诉讼法》的解释"
+    assert format_basis([{"law": law, "article": "第二百零一条"}]) == \
+        "《最高人民法院关于适用〈中华人民共和国民事诉讼法〉的解释》第二百零一条"
