@@ -133,3 +133,52 @@ def load_court_profile(path: Path | str | None = None) -> dict[str, Any]:
     target = Path(path) if path is not None else Path(__file__).resolve().parent / "court_profile.yml"
     with open(target, encoding="utf-8") as handle:
         return yaml.safe_load(handle)
+
+
+def render_entry(entry: GuideEntry, profile: dict[str, Any]) -> dict[str, Any]:
+    """The entry as a dict fit to show: short answer and details with court facts filled in."""
+    data = entry.model_dump(mode="json")
+    data["short_answer"] = render_text(entry.short_answer, profile)
+    data["details"] = render_text(entry.details, profile)
+    return data
+
+
+def check(path: Path | str | None = None, profile: dict[str, Any] | None = None) -> list[str]:
+    """Problems an author should fix before committing: unknown related ids, unknown profile keys, long answers."""
+    entries = load_guide(path)
+    profile = profile if profile is not None else load_court_profile()
+    problems = [f"{ident}: related id {rel} is not written (yet)" for ident, rel in missing_related(entries)]
+    for entry in entries:
+        for dotted in placeholders(entry.details) + placeholders(entry.short_answer):
+            try:
+                _lookup(dotted, profile)
+            except KeyError:
+                problems.append(f"{entry.id}: placeholder {{court.{dotted}}} is not a court profile key")
+        if len(entry.short_answer) > 80:
+            problems.append(f"{entry.id}: short answer has {len(entry.short_answer)} characters (aim for <= 80)")
+    return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+    from collections import Counter as _Counter
+
+    parser = argparse.ArgumentParser(description="Validate the procedure guide and print a summary.")
+    parser.add_argument("path", nargs="?", default=None, help="guide folder or one file (default knowledge_base/guide)")
+    args = parser.parse_args(argv)
+    try:
+        entries = load_guide(args.path)
+    except GuideError as exc:
+        print(exc)
+        return 1
+    for category, count in sorted(_Counter(e.category for e in entries).items()):
+        print(f"{category:14} {count}")
+    print(f"{'total':14} {len(entries)}")
+    problems = check(args.path)
+    for problem in problems:
+        print("warning:", problem)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -136,7 +136,6 @@ def _parse(file: Path) -> dict[int, str]:
     return {number: "\n".join(parts) for number, parts in articles.items()}
 
 
-
 def extract(law: str, article: str, root: Path | None = None) -> tuple[str, Source]:
     """The verbatim text of one article and its source; CitationError if absent."""
     root = root or sources_dir()
@@ -219,9 +218,72 @@ def _kept_index() -> dict[tuple[str, str], dict]:
     return {(record["law"], record["article"]): record for record in load_kept()}
 
 
+# Everyday names people (and the conversation) use for the laws the guide cites -> the official short title.
+ALIASES = {
+    "民诉法": "民事诉讼法",
+    "中华人民共和国民事诉讼法": "民事诉讼法",
+    "民诉法解释": "最高人民法院关于适用《民事诉讼法》的解释",
+    "民事诉讼法解释": "最高人民法院关于适用《民事诉讼法》的解释",
+    "民事诉讼法司法解释": "最高人民法院关于适用《民事诉讼法》的解释",
+    "交纳办法": "诉讼费用交纳办法",
+    "诉讼费交纳办法": "诉讼费用交纳办法",
+    "中华人民共和国民法典": "民法典",
+    "证据规定": "最高人民法院关于民事诉讼证据的若干规定",
+    "民事证据规定": "最高人民法院关于民事诉讼证据的若干规定",
+    "登记立案规定": "最高人民法院关于人民法院登记立案若干问题的规定",
+    "特邀调解规定": "最高人民法院关于人民法院特邀调解的规定",
+    "财产保全规定": "最高人民法院关于人民法院办理财产保全案件若干问题的规定",
+    "法院专递规定": "最高人民法院关于以法院专递方式邮寄送达民事诉讼文书的若干规定",
+    "司法确认规定": "最高人民法院关于人民调解协议司法确认程序的若干规定",
+    "诉讼时效规定": "最高人民法院关于审理民事案件适用诉讼时效制度若干问题的规定",
+    "反家暴法": "反家庭暴力法",
+}
+_ARABIC_ARTICLE = re.compile(r"^第?\s*(\d+)\s*条?$")
+
+
+def normalize_law(law: str) -> str:
+    """The official short title for a law name or one of its everyday names (unknown names pass through)."""
+    name = law.strip()
+    if name.startswith("《") and name.endswith("》"):
+        name = name[1:-1]
+    return ALIASES.get(name, name)
+
+
+def normalize_article(article: str) -> str:
+    """第一百二十二条 for '第一百二十二条', '122', '第122条' or '一百二十二'."""
+    text = article.strip()
+    match = _ARABIC_ARTICLE.match(text)
+    if match:
+        return f"第{to_chinese_number(int(match.group(1)))}条"
+    if not text.startswith("第"):
+        text = "第" + text
+    if not text.endswith("条"):
+        text += "条"
+    return text
+
+
+def to_chinese_number(number: int) -> str:
+    """122 -> 一百二十二, 10 -> 十, 105 -> 一百零五, 1260 -> 一千二百六十 (1..9999)."""
+    if not 0 < number < 10000:
+        raise ValueError(f"article number out of range: {number}")
+    digits = "零一二三四五六七八九"
+    parts, zero = [], False
+    for unit, value in (("千", 1000), ("百", 100), ("十", 10), ("", 1)):
+        digit = number // value % 10
+        if digit:
+            if zero and parts:
+                parts.append("零")
+            parts.append(("" if unit == "十" and digit == 1 and not parts else digits[digit]) + unit)
+            zero = False
+        elif parts:
+            zero = True
+    return "".join(parts)
+
+
 def article_record(law: str, article: str) -> dict | None:
     """The kept record {law, article, text, file, repo, path, commit}; else extracted live when the official
-    texts are present; None when the article cannot be found."""
+    texts are present; None when the article cannot be found. Accepts everyday law names and arabic numbers."""
+    law, article = normalize_law(law), normalize_article(article)
     record = _kept_index().get((law, article))
     if record is not None:
         return record

@@ -111,3 +111,24 @@ def test_chinese_numbers():
     assert chinese_number("一百二十二") == 122
     assert chinese_number("一百零三") == 103
     assert chinese_number("一千二百六十") == 1260
+
+
+def test_everyday_law_names_and_arabic_numbers(kept):
+    from knowledge_base.legal_texts import normalize_article, normalize_law, to_chinese_number
+
+    assert normalize_law("民诉法") == "民事诉讼法"
+    assert normalize_law("《诉讼费用交纳办法》") == "诉讼费用交纳办法"
+    assert normalize_article("122") == "第一百二十二条"
+    assert normalize_article("第15条") == "第十五条"
+    assert normalize_article("一百零三") == "第一百零三条"
+    assert [to_chinese_number(n) for n in (10, 105, 110, 1001, 1260)] == [
+        "十",
+        "一百零五",
+        "一百一十",
+        "一千零一",
+        "一千二百六十",
+    ]
+    for number in range(1, 1300):
+        assert chinese_number(to_chinese_number(number)) == number
+    if ("民事诉讼法", "第一百二十二条") in kept:
+        assert article_text("民诉法", "122") == kept[("民事诉讼法", "第一百二十二条")]["text"]

@@ -82,68 +82,6 @@ PART_A = [
     "preservation-wrongful",
 ]
 
-# Ids of part B that part A's entries may point to while the two parts are written in parallel branches.
-# Once both parts are merged the lead empties this set: from then on every related id must be a written entry.
-PENDING_PART_B = {
-    "judgment-effective",
-    "appeal-period",
-    "appeal-how",
-    "appeal-procedure-time",
-    "judgment-correction",
-    "retrial-application",
-    "retrial-grounds",
-    "petition-complaint",
-    "execution-application",
-    "execution-materials",
-    "execution-period",
-    "execution-fee",
-    "execution-property-investigation",
-    "execution-dishonest-list",
-    "execution-high-consumption",
-    "execution-termination-current",
-    "execution-objection",
-    "execution-settlement",
-    "execution-progress",
-    "execution-refuse-crime",
-    "protection-order",
-    "protection-order-apply",
-    "divorce-suit",
-    "divorce-six-months",
-    "divorce-custody",
-    "divorce-property",
-    "divorce-military-pregnancy",
-    "labour-arbitration-first",
-    "labour-arbitration-period",
-    "labour-arbitration-fee",
-    "labour-after-award",
-    "labour-unpaid-wages",
-    "legal-aid",
-    "legal-aid-conditions",
-    "file-access",
-    "case-progress-query",
-    "hotline-12368",
-    "litigation-service-web",
-    "mobile-micro-court",
-    "limitation-period",
-    "limitation-interruption",
-    "limitation-suspension",
-    "jurisdiction-general",
-    "jurisdiction-contract",
-    "jurisdiction-tort",
-    "jurisdiction-objection",
-    "administrative-suit",
-    "administrative-suit-period",
-    "agent-authorization",
-    "agent-who-can",
-    "answer-defence",
-    "loan-dispute",
-    "traffic-accident",
-    "property-service-fee",
-    "lease-dispute",
-    "court-hours-location",
-    "interpreter-minority-language",
-    "trial-recording",
-}
 
 MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 LANDLINE = re.compile(r"(?<!\d)0\d{2,3}[-－ ]?\d{7,8}(?!\d)")
@@ -165,7 +103,7 @@ def profile():
 def test_every_entry_validates_and_ids_are_unique(entries):
     ids = [e.id for e in entries]
     assert len(ids) == len(set(ids))
-    assert len(entries) >= len(PART_A)
+    assert len(entries) >= 100, "the issue asks for at least 100 entries"
 
 
 def test_part_a_is_complete(entries):
@@ -173,8 +111,7 @@ def test_part_a_is_complete(entries):
 
 
 def test_related_ids_exist(entries):
-    missing = {rel for _, rel in missing_related(entries)}
-    assert missing <= PENDING_PART_B, f"related ids that are neither written nor pending: {missing - PENDING_PART_B}"
+    assert missing_related(entries) == []
     for entry in entries:
         assert entry.id not in entry.related
         assert len(entry.related) == len(set(entry.related))
@@ -239,3 +176,21 @@ def test_unconfirmed_facts_are_never_shown_as_fact():
     assert profile_fact("court.name", profile) == "某法院"
     assert profile_fact("contacts.nowhere", profile) == UNCONFIRMED
     assert render_text("到{court.court.name}，电话{court.contacts.hotline}", profile) == "到某法院，电话12368"
+
+
+def test_render_entry_fills_short_answer_and_details(entries, profile):
+    from knowledge_base.guide import render_entry
+
+    for entry in entries:
+        data = render_entry(entry, profile)
+        assert data["id"] == entry.id and "{court." not in data["details"] + data["short_answer"]
+        assert data["basis"] and data["checked"] == str(entry.checked)
+
+
+def test_no_sample_question_is_shared_by_two_entries(entries):
+    filler = re.compile(r"嗯|那个|请问一下|请问|喂|啊|呢|吗|\s")
+    owner: dict[str, str] = {}
+    for entry in entries:
+        for question in entry.questions:
+            key = filler.sub("", question)
+            assert owner.setdefault(key, entry.id) == entry.id, f"{question!r} in {owner[key]} and {entry.id}"
