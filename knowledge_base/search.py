@@ -1,6 +1,8 @@
 """Search the procedure guide: dense (FAISS) and lexical (character TF-IDF) scores fused, then a decision.
 
-fused = alpha * dense + (1 - alpha) * lexical, per entry (each the best over the entry's units).
+fused = alpha * dense + (1 - alpha) * lexical, per entry: dense is the mean of the two best unit cosines of the
+entry, lexical the best unit's mean of character-bigram and pinyin-bigram TF-IDF cosines (see index.py). The query
+is embedded without spoken fillers (喂, 嗯, 那个 ...).
 
 Decision on the fused scores s1 >= s2 >= ...:
 - ``reject`` when s1 < reject_below: out of scope, or too unlike anything in the guide to answer;
@@ -27,7 +29,7 @@ import numpy as np
 import yaml
 
 from knowledge_base.embedding import Embedder
-from knowledge_base.index import GuideIndex, lexical_text
+from knowledge_base.index import GuideIndex, clean_query, lexical_text
 
 THRESHOLDS_PATH = Path(__file__).resolve().parent / "thresholds.yml"
 # A follow-up is short: after removing fillers and punctuation at most this many characters.
@@ -120,7 +122,7 @@ class Searcher:
 
     def raw_scores(self, query: str) -> tuple[np.ndarray, np.ndarray]:
         """Dense and lexical per-entry scores of one query."""
-        vector = self.embedder.embed_queries([query])[0]
+        vector = self.embedder.embed_queries([clean_query(query)])[0]
         return self.index.dense_scores(vector), self.index.lexical_scores(query)
 
     def fuse(self, dense: np.ndarray, lexical: np.ndarray, alpha: float | None = None) -> np.ndarray:
