@@ -27,6 +27,7 @@ RASA_PY := $(RASA_VENV)/bin/python
 TRAINING_FILES := config.yml $(shell find domain bot -type f 2>/dev/null | sort)
 
 .PHONY: help install run test lint train validate migrate test-service test-conversation test-stories test-e2e bench browser clean
+.PHONY: kb eval calibrate
 
 help:
 	@echo "make run    install if needed, train if needed, migrate, start Rasa :$(RASA_PORT), actions :$(ACTIONS_PORT), service center :$(SERVICE_PORT)"
@@ -97,3 +98,15 @@ bench: install train migrate
 
 clean:
 	rm -rf $(RASA_VENV) $(SVC_VENV) models var .rasa
+
+# Procedure-guide index (knowledge_base/index/): rebuilt only when the guide or the embedding model changed.
+kb: $(SVC_VENV)/.installed
+	$(SVC_PY) -m knowledge_base.index
+
+# Retrieval quality: held-out test split (Recall@1/@3, MRR, out-of-scope rejection) and the 315 real questions.
+eval: kb
+	$(SVC_PY) -m knowledge_base.evaluate
+
+# Re-derive the search thresholds on the dev split of the held-out set (writes knowledge_base/thresholds.yml).
+calibrate: kb
+	$(SVC_PY) -m knowledge_base.calibrate

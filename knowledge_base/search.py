@@ -1,0 +1,166 @@
+"""Search the procedure guide: dense (FAISS) and lexical (character TF-IDF) scores fused, then a decision.
+
+fused = alpha * dense + (1 - alpha) * lexical, per entry: dense is the mean of the two best unit cosines of the
+entry, lexical the best unit's mean of character-bigram and pinyin-bigram TF-IDF cosines (see index.py). The query
+is embedded without spoken fillers (喂, 嗯, 那个 ...).
+
+Decision on the fused scores s1 >= s2 >= ...:
+- ``reject`` when s1 < reject_below: out of scope, or too unlike anything in the guide to answer;
+- ``clarify`` when s1 - s2 < clarify_margin: the entries within the margin of the top (up to three) are offered;
+- ``answer`` otherwise.
+
+alpha, reject_below and clarify_margin are calibrated per embedder on the dev split of the held-out set by
+``python -m knowledge_base.calibrate``, which writes them with the figures they came from to
+knowledge_base/thresholds.yml. Without a calibration for the configured embedder, UNCALIBRATED applies and the
+response says so.
+
+Follow-ups: with ``context`` (the entry under discussion) a short question such as "那要交多少钱" is also scored
+as "<context title> <question>"; the two fused scores are averaged (CONTEXT_WEIGHT) and the context entry's
+related entries get a small bonus (RELATED_BONUS). Long questions stand on their own and ignore the context.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from knowledge_base.embedding import Embedder
+from knowledge_base.index import GuideIndex, clean_query, lexical_text
+
+THRESHOLDS_PATH = Path(__file__).resolve().parent / "thresholds.yml"
+# A follow-up is short: after removing fillers and punctuation at most this many characters.
+FOLLOW_UP_MAX_CHARS = 14
+CONTEXT_WEIGHT = 0.5
+RELATED_BONUS = 0.02
+MAX_CLARIFY = 3
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    alpha: float
+    reject_below: float
+    clarify_margin: float
+    calibrated: bool
+    source: str
+    figures: dict = field(default_factory=dict)
+
+    def public(self) -> dict:
+        data = asdict(self)
+        data.pop("figures")
+        return data
+
+
+# Used only when thresholds.yml has no entry for the embedder (e.g. a court's own model before calibration):
+# the brief's 0.7/0.3 fusion, a low rejection bar and a small margin. The response marks them uncalibrated.
+UNCALIBRATED = Thresholds(alpha=0.7, reject_below=0.0, clarify_margin=0.01, calibrated=False,
+                          source="uncalibrated defaults")
+
+
+def load_thresholds(embedder_name: str, path: Path | str = THRESHOLDS_PATH) -> Thresholds:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = yaml.safe_load(handle) or {}
+    except OSError:
+        data = {}
+    calibration = (data.get("embedders") or {}).get(embedder_name)
+    if not calibration:
+        log.warning("no calibrated thresholds for %s in %s: using uncalibrated defaults", embedder_name, path)
+        return UNCALIBRATED
+    return Thresholds(alpha=float(calibration["alpha"]), reject_below=float(calibration["reject_below"]),
+                      clarify_margin=float(calibration["clarify_margin"]), calibrated=True,
+                      source=f"{Path(path).name} ({calibration.get('calibrated_at', 'undated')})",
+                      figures=calibration.get("figures", {}))
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    title: str
+    category: str
+    score: float
+    short_answer: str
+    dense: float
+    lexical: float
+
+    def public(self) -> dict:
+        return {"id": self.id, "title": self.title, "category": self.category, "score": round(self.score, 4),
+                "short_answer": self.short_answer}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    decision: str  # answer | clarify | reject
+    results: list[Hit]
+    thresholds: Thresholds
+    used_context: bool = False
+
+    @property
+    def top(self) -> Hit | None:
+        return self.results[0] if self.results else None
+
+
+@dataclass
+class Scores:
+    fused: np.ndarray
+    dense: np.ndarray
+    lexical: np.ndarray
+    used_context: bool
+
+
+class Searcher:
+    def __init__(self, index: GuideIndex, embedder: Embedder, thresholds: Thresholds | None = None):
+        if index.embedder_name != embedder.name:
+            raise ValueError(f"index built with {index.embedder_name}, searcher given {embedder.name}")
+        self.index, self.embedder = index, embedder
+        self.thresholds = thresholds or load_thresholds(embedder.name)
+
+    def raw_scores(self, query: str) -> tuple[np.ndarray, np.ndarray]:
+        """Dense and lexical per-entry scores of one query."""
+        vector = self.embedder.embed_queries([clean_query(query)])[0]
+        return self.index.dense_scores(vector), self.index.lexical_scores(query)
+
+    def fuse(self, dense: np.ndarray, lexical: np.ndarray, alpha: float | None = None) -> np.ndarray:
+        alpha = self.thresholds.alpha if alpha is None else alpha
+        return alpha * dense + (1.0 - alpha) * lexical
+
+    def scores(self, query: str, context: str | None = None) -> Scores:
+        dense, lexical = self.raw_scores(query)
+        fused = self.fuse(dense, lexical)
+        topic = self.index.by_id.get(context) if context else None
+        if topic is None or len(lexical_text(query)) > FOLLOW_UP_MAX_CHARS:
+            return Scores(fused, dense, lexical, False)
+        dense_c, lexical_c = self.raw_scores(f"{topic.title} {query}")
+        fused = (1 - CONTEXT_WEIGHT) * fused + CONTEXT_WEIGHT * self.fuse(dense_c, lexical_c)
+        for related in topic.related:
+            if related in self.index.entry_pos:
+                fused[self.index.entry_pos[related]] += RELATED_BONUS
+        return Scores(fused, np.maximum(dense, dense_c), np.maximum(lexical, lexical_c), True)
+
+    def decide(self, scores: Scores, k: int = 3) -> Outcome:
+        t = self.thresholds
+        order = np.argsort(-scores.fused, kind="stable")
+        entries = self.index.entries
+
+        def hit(i: int) -> Hit:
+            e = entries[i]
+            return Hit(e.id, e.title, e.category, float(scores.fused[i]), e.short_answer,
+                       float(scores.dense[i]), float(scores.lexical[i]))
+
+        if not len(order):
+            return Outcome("reject", [], t, scores.used_context)
+        top = float(scores.fused[order[0]])
+        if top < t.reject_below:
+            return Outcome("reject", [hit(i) for i in order[:k]], t, scores.used_context)
+        close = [i for i in order[: max(k, MAX_CLARIFY)] if top - float(scores.fused[i]) < t.clarify_margin]
+        if len(close) > 1:
+            return Outcome("clarify", [hit(i) for i in close[:MAX_CLARIFY]], t, scores.used_context)
+        return Outcome("answer", [hit(i) for i in order[:k]], t, scores.used_context)
+
+    def search(self, query: str, k: int = 3, context: str | None = None) -> Outcome:
+        return self.decide(self.scores(query, context), k)
