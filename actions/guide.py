@@ -161,11 +161,12 @@ def apologise_service_down(dispatcher: CollectingDispatcher) -> None:
     )
 
 
-async def record_unanswered(question: str, channel: str, reason: str) -> None:
+async def record_unanswered(question: str, channel: str, reason: str, top_entry_id: str | None = None) -> None:
+    body = {"question": question[:500], "channel": channel, "reason": reason}
+    if top_entry_id:
+        body["top_entry_id"] = top_entry_id
     try:
-        await service_api.post(
-            "/api/kb/unanswered", {"question": question[:500], "channel": channel, "reason": reason}
-        )
+        await service_api.post("/api/kb/unanswered", body)
     except (ServiceUnavailable, ServiceError) as exc:
         log.warning("could not record an unanswered question: %s", type(exc).__name__)
 
@@ -225,16 +226,16 @@ class ActionAnswerFromGuide(Action):
                 SlotSet("guide_choices", [r["id"] for r in results[:3]]),
                 SlotSet("guide_feedback_entry", None),
             ]
-        return await self.reject(dispatcher, tracker, text)
+        return await self.reject(dispatcher, tracker, text, results[0]["id"] if results else None)
 
-    async def reject(self, dispatcher, tracker, text: str) -> list:
+    async def reject(self, dispatcher, tracker, text: str, top_entry_id: str | None = None) -> list:
         channel = _channel(tracker)
         dispatcher.utter_message(
             text="抱歉，这个问题我没能在诉讼服务指南里找到可靠的答案，不想随便回答误导您。"
             "您可以换个说法再问，比如说清楚是立案、交费、调解还是执行方面的事，也可以转人工。"
         )
         dispatcher.utter_message(response="utter_menu")
-        await record_unanswered(text, channel, "no_confident_match")
+        await record_unanswered(text, channel, "rejected", top_entry_id)
         return [outcome("reject"), SlotSet("guide_feedback_entry", None)]
 
     async def answer(self, dispatcher, tracker, entry_id: str, question: str, hit: dict | None = None) -> list:
@@ -307,13 +308,14 @@ class ActionAnswerFromGuide(Action):
         quoted = 0
         for item in basis[: 1 if phone else 3]:
             name = format_law(item["law"]) + format_article(item.get("article", ""))
-            text = ""
-            try:
-                found = await service_api.get("/api/kb/basis", law=item["law"], article=str(item.get("article", "")))
-                text = (found or {}).get("text") or (found or {}).get("quote") or (found or {}).get("content") or ""
-            except ServiceError:
-                text = ""
-            text = text or item.get("quote") or ""
+            text = item.get("text") or ""  # the entry may carry the verbatim article already
+            if not text:
+                try:
+                    found = await service_api.get("/api/kb/basis", law=item["law"],
+                                                  article=str(item.get("article", "")))
+                    text = (found or {}).get("text") or ""
+                except ServiceError:
+                    text = ""
             if not text:
                 dispatcher.utter_message(text=f"依据是{name}。")
                 continue

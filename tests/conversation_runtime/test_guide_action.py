@@ -229,7 +229,8 @@ def test_not_answerable_is_honest_shows_the_menu_and_is_stored():
     messages, events = run_action(ActionAnswerFromGuide(), make_tracker("明天天气好不好", intent="nlu_fallback"), kb)
     assert "没能在诉讼服务指南里找到" in messages[0]["text"] and "转人工" in messages[0]["text"]
     assert messages[1] == {**messages[1], "response": "utter_menu"}
-    assert kb.posts["unanswered"] == [{"question": "明天天气好不好", "channel": "rest", "reason": "no_confident_match"}]
+    assert kb.posts["unanswered"] == [{"question": "明天天气好不好", "channel": "rest", "reason": "rejected",
+                                        "top_entry_id": "filing-materials"}]
     assert slots_of(events)["guide_outcome"] == "reject"
 
 
@@ -352,3 +353,15 @@ def test_a_title_quoting_a_law_is_nested_the_official_way():
     law = "最高人民法院关于适用《中华人民共和国民事诉讼法》的解释"
     assert format_basis([{"law": law, "article": "第二百零一条"}]) == \
         "《最高人民法院关于适用〈中华人民共和国民事诉讼法〉的解释》第二百零一条"
+
+
+def test_verbatim_text_carried_by_the_entry_is_used_as_is():
+    article = {"law": "民法典", "article": "第一百八十八条", "text": "向人民法院请求保护民事权利的诉讼时效期间为三年。"}
+    ENTRIES["with-text"] = {"id": "with-text", "title": "t", "short_answer": "s", "details": "", "url": "u",
+                            "basis": [article]}
+    try:
+        tracker = make_tracker("依据是什么", intent="ask_basis", slots={"guide_context": "with-text"})
+        messages, _ = run_action(ActionAnswerFromGuide(), tracker, FakeKb())
+    finally:
+        del ENTRIES["with-text"]
+    assert messages[0]["text"] == "《民法典》第一百八十八条规定：向人民法院请求保护民事权利的诉讼时效期间为三年。"
