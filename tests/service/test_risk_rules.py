@@ -14,7 +14,7 @@ from service_center.risk.engine import (
     load_rules,
     parse_rules,
 )
-from service_center.risk.parse import CHOICES, options, parse_answer
+from service_center.risk.parse import options, parse_answer
 
 TODAY = date(2026, 11, 27)
 ROOT = Path(__file__).resolve().parents[2]
@@ -203,11 +203,18 @@ def test_parse_failures_explain_in_chinese(field, text):
     assert "请" in result["message"]
 
 
-def test_domain_buttons_follow_the_parser_options():
-    """Keypad digit n means the n-th button: the buttons in domain/risk.yml must list the options in order."""
+def test_question_buttons_follow_the_parser_options():
+    """Keypad digit n means the n-th button: actions/risk_questions.yml must list the options in parser order."""
+    questions = yaml.safe_load((ROOT / "actions" / "risk_questions.yml").read_text(encoding="utf-8"))
+    for field in ("dispute_type", "evidence", "defendant", "enforceable_property", "prior", "prior_labour",
+                  "divorce_refused_recently", "domestic_violence"):
+        assert questions["risk_" + field]["buttons"] == [o["title"] for o in options(field)], field
+        for index, title in enumerate(questions["risk_" + field]["buttons"]):
+            expected = options(field)[index]["value"]
+            value = parse_answer(field, title, TODAY)["value"]
+            assert value == ([expected] if field == "evidence" else expected), (field, title)
+            digit = parse_answer(field, str(index + 1), TODAY)["value"]
+            assert digit == value, (field, index + 1)
     domain = yaml.safe_load((ROOT / "domain" / "risk.yml").read_text(encoding="utf-8"))
-    for field in ("dispute_type", "defendant", "enforceable_property", "prior", "prior_labour"):
-        key = "utter_ask_risk_" + field
-        buttons = domain["responses"][key][0]["buttons"]
-        assert [b["title"] for b in buttons] == [o["title"] for o in options(field)], field
-    assert len(CHOICES["evidence"]) == len(domain["responses"]["utter_ask_risk_evidence"][0]["buttons"])
+    for slot in questions:
+        assert f"action_ask_{slot}" in domain["actions"]
