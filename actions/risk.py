@@ -87,7 +87,24 @@ async def understand(slot: str, field: str, dispatcher: CollectingDispatcher, tr
     return {failures_slot: failures}
 
 
-class ValidateRiskForm(FormValidationAction):
+BOOKKEEPING = {"risk_failures", "fee_case_type"}
+
+
+class KeepsCount(FormValidationAction):
+    """rasa-sdk drops extracted slots that are not form questions; keep the failure count and the fee case type,
+    which also tells Rasa that the message was handled (so the form is not rejected) and asks again."""
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        extraction_events = await self.get_extraction_events(dispatcher, tracker, domain)
+        tracker.add_slots(extraction_events)
+        validation_events = await self._extract_validation_events(dispatcher, tracker, domain)
+        validated = {event["name"] for event in validation_events if event.get("event") == "slot"}
+        extra = [event for event in extraction_events
+                 if event["name"] in BOOKKEEPING and event["name"] not in validated]
+        return validation_events + extra
+
+
+class ValidateRiskForm(KeepsCount):
     def name(self) -> str:
         return "validate_risk_form"
 
@@ -217,7 +234,7 @@ class ActionRiskRestart(Action):
 
 # ---------- fees ----------
 
-class ValidateFeeForm(FormValidationAction):
+class ValidateFeeForm(KeepsCount):
     def name(self) -> str:
         return "validate_fee_form"
 
