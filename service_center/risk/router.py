@@ -3,6 +3,7 @@
 from datetime import date
 from pathlib import Path
 
+import yaml
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
@@ -12,7 +13,7 @@ from service_center.auth import require_staff
 from service_center.court.profile import lookup
 from service_center.db import get_session
 from service_center.risk import service
-from service_center.risk.engine import RuleError, load_rules
+from service_center.risk.engine import RULES_PATH, RuleError, load_rules, parse_rules
 from service_center.risk.models import RiskAssessment
 from service_center.risk.parse import options, parse_answer
 from service_center.risk.schemas import AssessmentIn, ParseIn
@@ -60,9 +61,11 @@ def staff_rules(_staff: str = Depends(require_staff)) -> dict:
 
 @router.post("/api/staff/risk/reload", summary="修改 rules.yml 后重新加载")
 def staff_reload(_staff: str = Depends(require_staff)) -> dict:
+    try:  # check the edited file first: a broken file must not replace the rules in use
+        with open(RULES_PATH, encoding="utf-8") as handle:
+            parse_rules(yaml.safe_load(handle))
+    except (RuleError, OSError, ValueError, TypeError, AttributeError, yaml.YAMLError) as exc:
+        raise HTTPException(status_code=400, detail=f"规则文件有误，仍使用原规则：{exc}") from exc
     load_rules.cache_clear()
-    try:
-        rules = load_rules()
-    except (RuleError, OSError, ValueError) as exc:
-        raise HTTPException(status_code=400, detail=f"规则文件有误：{exc}") from exc
+    rules = load_rules()
     return {"reloaded": True, "count": len(rules.rules), "version": rules.version}

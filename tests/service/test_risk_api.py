@@ -91,3 +91,14 @@ def test_staff_rules(client, staff_headers):
     assert any(rule["id"] == "limitation_expired" for rule in body["rules"])
     reloaded = client.post("/api/staff/risk/reload", headers=staff_headers).json()
     assert reloaded == {"reloaded": True, "count": len(body["rules"]), "version": body["version"]}
+
+
+def test_broken_rules_file_does_not_replace_the_rules_in_use(client, staff_headers, tmp_path, monkeypatch):
+    from service_center.risk import router
+
+    broken = tmp_path / "rules.yml"
+    broken.write_text("rules:\n  - id: x\n", encoding="utf-8")
+    monkeypatch.setattr(router, "RULES_PATH", broken)
+    response = client.post("/api/staff/risk/reload", headers=staff_headers)
+    assert response.status_code == 400 and "仍使用原规则" in response.json()["error"]["message"]
+    assert client.post("/api/risk/assessments", json=LOAN_4Y).status_code == 201
