@@ -26,9 +26,16 @@ QUESTIONS = [
     "risk_domestic_violence",
 ]
 RISK_SLOTS = [*QUESTIONS, "risk_failures"]
-# Intents that interrupt a question instead of answering it: handled by rules (stop, restart, handoff, guide).
-INTERRUPTIONS = {"stop", "restart_flow", "human_handoff"}
-SIDE_QUESTIONS = {"ask_procedure", "ask_fee_estimate"}
+# Stop and restart interrupt a question when their words are there ("算了", "重新开始"); otherwise the message
+# is tried as an answer first (the NLU may read "公司拖欠工资" as anything), and only when it is not an answer
+# do these intents go to their rules (stop, restart, handoff, guide answer) and the form resumes.
+INTERRUPTION_WORDS = {
+    "stop": ("算了", "不测", "不想测", "停止", "退出", "不弄了", "别问了", "不办了", "取消", "不用继续", "不想回答",
+             "到此为止"),
+    "restart_flow": ("重新", "从头", "重来", "重置", "再来一遍", "回到开头"),
+    "human_handoff": ("人工", "真人", "客服", "工作人员"),
+}
+SIDE_QUESTIONS = {"ask_procedure", "ask_fee_estimate", "stop", "restart_flow", "human_handoff"}
 MAX_FAILURES_BEFORE_OFFER = 2
 SKIP_HINT = "不好回答的话，可以说“跳过”；不想测了就说“不测了”。"
 MEDIATION_BOOKING = '/book_appointment{"booking_service":"mediation"}'
@@ -63,7 +70,7 @@ async def understand(slot: str, field: str, dispatcher: CollectingDispatcher, tr
     """Parse the latest message as the answer to `slot`. Returns the slot events as a dict ({} = not an answer)."""
     intent = _intent(tracker)
     text = tracker.latest_message.get("text") or ""
-    if intent in INTERRUPTIONS or text.startswith("/"):
+    if text.startswith("/") or any(word in text for word in INTERRUPTION_WORDS.get(intent or "", ())):
         return {}
     try:
         result = await parse_answer(field, text)
@@ -90,7 +97,7 @@ async def understand(slot: str, field: str, dispatcher: CollectingDispatcher, tr
 BOOKKEEPING = {"risk_failures", "fee_case_type"}
 
 
-class KeepsCount(FormValidationAction):
+class KeepsCount:  # a mixin, not an Action: rasa-sdk registers every Action subclass by its name
     """rasa-sdk drops extracted slots that are not form questions; keep the failure count and the fee case type,
     which also tells Rasa that the message was handled (so the form is not rejected) and asks again."""
 
@@ -104,7 +111,7 @@ class KeepsCount(FormValidationAction):
         return validation_events + extra
 
 
-class ValidateRiskForm(KeepsCount):
+class ValidateRiskForm(KeepsCount, FormValidationAction):
     def name(self) -> str:
         return "validate_risk_form"
 
@@ -234,7 +241,7 @@ class ActionRiskRestart(Action):
 
 # ---------- fees ----------
 
-class ValidateFeeForm(KeepsCount):
+class ValidateFeeForm(KeepsCount, FormValidationAction):
     def name(self) -> str:
         return "validate_fee_form"
 

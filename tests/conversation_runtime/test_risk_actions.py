@@ -109,7 +109,19 @@ def test_stop_and_side_questions_are_not_taken_as_answers(service):
     assert slot_events(events) == {}
 
 
+def test_a_handoff_request_is_not_an_answer(service):
+    _, events = run(risk.ValidateRiskForm(), tracker("帮我转人工", intent="human_handoff", requested="risk_amount",
+                                                     slots={"risk_dispute_type": "loan"}))
+    assert slot_events(events) == {}
+
+
 def test_an_answer_wins_over_a_misread_intent(service):
+    answers, _ = service
+    answers[("dispute_type", "公司拖欠工资")] = {"ok": True, "value": "labour", "display": "劳动争议"}
+    _, events = run(risk.ValidateRiskForm(), tracker("公司拖欠工资", intent="human_handoff",
+                                                     requested="risk_dispute_type"))
+    assert slot_events(events)["risk_dispute_type"] == "labour"
+
     answers, _ = service
     answers[("dispute_type", "离婚")] = {"ok": True, "value": "divorce", "display": "离婚及婚姻家庭"}
     _, events = run(risk.ValidateRiskForm(), tracker("离婚", intent="ask_procedure", requested="risk_dispute_type"))
@@ -185,3 +197,12 @@ def test_service_down_apologises(monkeypatch):
     monkeypatch.setattr(service_api, "post", down)
     messages, _ = run(risk.ActionRiskSubmit(), tracker(slots={"risk_dispute_type": "loan"}, active_loop=None))
     assert "转人工" in messages[0]["text"]
+
+
+def test_the_action_server_registers_every_risk_action():
+    from rasa_sdk.executor import ActionExecutor
+
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    for name in DOMAIN["actions"]:
+        assert name in executor.actions, name

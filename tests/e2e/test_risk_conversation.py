@@ -86,4 +86,4 @@ def test_fee_question_then_amount(stack, sender):
     text = stack.texts(stack.say(sender, "打官司要交多少诉讼费"))
     assert "金额" in text
     text = stack.texts(stack.say(sender, "三十万左右"))
-    assert "6550元" in text                      # 4300 + 100000 × 1.5%
+    assert "5800元" in text                      # 4300 + 100000 × 1.5%
