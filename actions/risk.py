@@ -173,20 +173,22 @@ def _answers(tracker: Tracker) -> dict[str, Any]:
     return answers
 
 
-def report_text(report: dict[str, Any]) -> str:
-    """Short enough to be spoken: level, top finding, fee, recommendation, id, disclaimer."""
+def report_text(report: dict[str, Any], spoken: bool = False) -> str:
+    """Level, top finding with its basis, fee, recommendation, id, disclaimer. Spoken (phone): the finding's
+    short title and no further advice, so that it takes well under a minute to say."""
     findings = report.get("findings") or []
     top = next((f for f in findings if f["severity"] in ("high", "medium")), None)
     parts = [f"自测结果：风险等级{report['level']}。"]
     if top:
         basis = top["basis"][0]
-        parts.append(f"主要问题：{top['finding']}（依据《{basis['law']}》{basis['article']}）")
+        described = top["title"] if spoken else top["finding"].rstrip("。")
+        parts.append(f"主要问题：{described}（依据《{basis['law']}》{basis['article']}）。")
     else:
         parts.append("没有发现明显风险。")
     parts.append(report["fees"]["summary"])
     recommendation = report["recommendation"]
     parts.append(recommendation["text"] + "。")
-    if top and top.get("recommendation"):
+    if top and top.get("recommendation") and not spoken:
         parts.append(top["recommendation"])
     spaced = " ".join(report["id"])
     parts.append(f"报告编号{spaced}。{report.get('disclaimer', '仅供参考，不构成法律意见。')}")
@@ -208,8 +210,9 @@ class ActionRiskSubmit(Action):
         if report["recommendation"].get("offer_mediation_booking"):
             buttons = [{"title": "预约诉前调解", "payload": MEDIATION_BOOKING},
                        {"title": "不用了", "payload": "/deny"}]
-        text = report_text(report)
-        if tracker.get_latest_input_channel() != "hotline_12368":
+        on_phone = tracker.get_latest_input_channel() == "hotline_12368"
+        text = report_text(report, spoken=on_phone)
+        if not on_phone:
             text += f"完整报告可以打印：{report['url']}"
         if buttons:
             text += "需要帮您预约诉前调解吗？"

@@ -160,7 +160,8 @@ def test_on_the_phone_the_report_is_short_and_has_no_link(service):
     messages, _ = run(risk.ActionRiskSubmit(), tracker("", slots={"risk_dispute_type": "loan"}, active_loop=None,
                                                        channel="hotline_12368"))
     assert "http" not in messages[0]["text"]
-    assert len(messages[0]["text"]) < 260
+    assert len(messages[0]["text"]) < 150
+    assert "诉讼时效可能已经届满" in messages[0]["text"] and "第一百八十八条" in messages[0]["text"]
 
 
 def test_stop_and_restart_clear_the_answers():
