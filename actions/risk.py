@@ -94,7 +94,7 @@ async def understand(slot: str, field: str, dispatcher: CollectingDispatcher, tr
     return {failures_slot: failures}
 
 
-BOOKKEEPING = {"risk_failures", "fee_case_type"}
+BOOKKEEPING = {"risk_failures", "fee_case_type", "fee_kind"}
 
 
 class KeepsCount:  # a mixin, not an Action: rasa-sdk registers every Action subclass by its name
@@ -120,9 +120,28 @@ class ValidateRiskForm(KeepsCount, FormValidationAction):
         return questions_for(tracker.get_slot("risk_dispute_type"))
 
     async def _extract(self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
+        if slot == "risk_dispute_type" and tracker.active_loop.get("name") != "risk_form":
+            return await self._dispute_from_opening(dispatcher, tracker)
         if tracker.get_slot("requested_slot") != slot:
             return {}
         return await understand(slot, slot.removeprefix("risk_"), dispatcher, tracker)
+
+
+async def _dispute_from_opening(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
+    """"借给别人的钱不还，想测测风险" already says what kind of dispute it is: do not ask again."""
+    if _intent(tracker) != "start_risk_assessment":
+        return {}
+    try:
+        result = await parse_answer("dispute_type", tracker.latest_message.get("text") or "")
+    except (service_api.ServiceUnavailable, service_api.ServiceError):
+        return {}
+    if not result.get("ok") or result.get("value") in ("other", "skip"):
+        return {}
+    dispatcher.utter_message(text=f"好的，按{result['display']}纠纷来测。")
+    return {"risk_dispute_type": result["value"]}
+
+
+ValidateRiskForm._dispute_from_opening = _dispute_from_opening
 
 
 def _make_extractor(slot: str):
@@ -244,6 +263,16 @@ class ActionRiskRestart(Action):
 
 # ---------- fees ----------
 
+# Which fee the question is about; the words are from the question itself ("申请支付令要交多少钱").
+FEE_KINDS = (("支付令", "payment_order"), ("保全", "preservation"), ("申请执行", "enforcement"),
+             ("强制执行", "enforcement"), ("执行费", "enforcement"), ("上诉", "appeal"), ("二审", "appeal"))
+LAW = "《诉讼费用交纳办法》"
+
+
+def fee_kind(text: str) -> str:
+    return next((kind for word, kind in FEE_KINDS if word in text), "acceptance")
+
+
 class ValidateFeeForm(KeepsCount, FormValidationAction):
     def name(self) -> str:
         return "validate_fee_form"
@@ -251,19 +280,19 @@ class ValidateFeeForm(KeepsCount, FormValidationAction):
     async def extract_fee_amount(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                  domain: dict) -> dict[str, Any]:
         if tracker.active_loop.get("name") != "fee_form":
-            # activation: the question itself may carry the amount and the kind of case ("借了十万起诉…")
+            # activation: the question itself may carry the amount, the kind of case and the kind of fee
             if _intent(tracker) != "ask_fee_estimate":
                 return {}
             text = tracker.latest_message.get("text") or ""
+            events: dict[str, Any] = {"fee_kind": fee_kind(text)}
             try:
-                kind = await parse_answer("dispute_type", text)
+                case = await parse_answer("dispute_type", text)
                 amount = await parse_answer("amount", text)
             except (service_api.ServiceUnavailable, service_api.ServiceError):
-                return {}
-            events: dict[str, Any] = {}
-            case = kind.get("value") if kind.get("ok") else None
-            if case in ("divorce", "labour"):
-                events["fee_case_type"] = case
+                return events
+            case_type = case.get("value") if case.get("ok") else None
+            if case_type in ("divorce", "labour") and events["fee_kind"] == "acceptance":
+                events["fee_case_type"] = case_type
                 events["fee_amount"] = amount["value"] if amount.get("ok") else 0
             elif amount.get("ok") and amount.get("value") not in (0, "skip"):
                 events["fee_amount"] = amount["value"]
@@ -280,27 +309,38 @@ class ActionFeeEstimate(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
         amount = tracker.get_slot("fee_amount")
         case_type = tracker.get_slot("fee_case_type") or "property"
-        reset = [SlotSet("fee_amount", None), SlotSet("fee_case_type", None), SlotSet("risk_failures", None)]
+        kind = tracker.get_slot("fee_kind") or "acceptance"
+        reset = [SlotSet(slot, None) for slot in ("fee_amount", "fee_case_type", "fee_kind", "risk_failures")]
         if amount in (None, "skip"):
-            if case_type == "property":
-                dispatcher.utter_message(text="没有金额就算不出诉讼费。财产案件按请求金额分段累计计算，"
-                                              "1万元以内每件50元（《诉讼费用交纳办法》第十三条）。")
+            if case_type == "property" and kind in ("acceptance", "appeal", "payment_order"):
+                dispatcher.utter_message(text=f"没有金额就算不出来。财产案件按请求金额分段累计计算，1万元以内每件50元"
+                                              f"（{LAW}第十三条）。")
                 return reset
             amount = 0
-        params = {"case_type": case_type, "amount": amount or None}
+        params = {"case_type": case_type, "amount": amount or None, "kind": kind}
         try:
             full = await service_api.get("/api/fees/estimate", **params)
-            half = await service_api.get("/api/fees/estimate", procedure="simple", **params)
+            half = (await service_api.get("/api/fees/estimate", procedure="simple", **params)
+                    if kind == "acceptance" else None)
         except (service_api.ServiceUnavailable, service_api.ServiceError):
             dispatcher.utter_message(text=SORRY)
             return reset
-        payable, halved = full["payable"], half["payable"]
-        text = (f"{full['case_type_name']}{'按' + _amount_words(amount) + '计算，' if amount else ''}"
-                f"案件受理费约{payable['text']}（《诉讼费用交纳办法》{payable['article']}）；"
-                f"适用简易程序或调解结案、撤诉的减半，约{halved['text']}（第十六条、第十五条）。"
-                "实际以法院核定为准。想知道打官司的风险，可以说“风险自测”。")
-        dispatcher.utter_message(text=text)
+        dispatcher.utter_message(text=fee_text(full, half, amount))
         return reset
+
+
+def fee_text(full: dict[str, Any], half: dict[str, Any] | None, amount: float) -> str:
+    payable = full["payable"]
+    basis = f"按{_amount_words(amount)}计算，" if amount else ""
+    if half is None:  # an application fee or the appeal fee
+        label = payable["label"].split("（")[0]
+        text = f"{basis}{label}约{payable['text']}（{LAW}{payable['article']}）。"
+        notes = full.get("notes") or []
+        return text + (notes[0] if notes else "") + "实际以法院核定为准。"
+    halved = half["payable"]
+    return (f"{full['case_type_name']}{basis}案件受理费约{payable['text']}（{LAW}{payable['article']}）；"
+            f"适用简易程序或调解结案、撤诉的减半，约{halved['text']}（第十六条、第十五条）。"
+            "实际以法院核定为准。想知道打官司的风险，可以说“风险自测”。")
 
 
 def _amount_words(amount: float) -> str:

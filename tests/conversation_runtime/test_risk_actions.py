@@ -207,3 +207,33 @@ def test_the_action_server_registers_every_risk_action():
     executor.register_package("actions")
     for name in DOMAIN["actions"]:
         assert name in executor.actions, name
+
+
+def test_the_opening_sentence_can_name_the_dispute(service):
+    answers, _ = service
+    text = "借给别人的钱不还想测测风险"
+    answers[("dispute_type", text)] = {"ok": True, "value": "loan", "display": "民间借贷"}
+    messages, events = run(risk.ValidateRiskForm(), tracker(text, intent="start_risk_assessment", active_loop=None))
+    assert slot_events(events)["risk_dispute_type"] == "loan"
+    assert "民间借贷" in messages[0]["text"]
+    _, events = run(risk.ValidateRiskForm(), tracker("风险自测", intent="start_risk_assessment", active_loop=None))
+    assert "risk_dispute_type" not in slot_events(events)
+
+
+@pytest.mark.parametrize(("text", "kind"), [("申请支付令要交多少钱", "payment_order"), ("保全要多少钱", "preservation"),
+                                            ("申请执行费用", "enforcement"), ("上诉费多少", "appeal"),
+                                            ("借了十万起诉要交多少钱", "acceptance")])
+def test_the_kind_of_fee_comes_from_the_question(text, kind):
+    assert risk.fee_kind(text) == kind
+
+
+def test_application_fee_answer(service, monkeypatch):
+    async def get(path, **params):
+        assert params["kind"] == "payment_order" and "procedure" not in params
+        return {"payable": {"label": "支付令申请费", "text": "766.67元", "article": "第十四条第（三）项"},
+                "notes": ["债务人未提出异议的，申请费由债务人负担。"]}
+
+    monkeypatch.setattr(service_api, "get", get)
+    messages, _ = run(risk.ActionFeeEstimate(), tracker(slots={"fee_amount": 100000, "fee_kind": "payment_order"},
+                                                        active_loop=None))
+    assert "支付令申请费约766.67元" in messages[0]["text"] and "第十四条" in messages[0]["text"]

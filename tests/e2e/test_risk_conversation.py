@@ -87,3 +87,16 @@ def test_fee_question_then_amount(stack, sender):
     assert "金额" in text
     text = stack.texts(stack.say(sender, "三十万左右"))
     assert "5800元" in text                      # 4300 + 100000 × 1.5%
+
+
+def test_opening_names_the_dispute_and_a_side_question_resumes(stack, sender):
+    text = stack.texts(stack.say(sender, "我想测一下诉讼风险 借给朋友的钱一直不还"))
+    assert "民间借贷" in text and "金额" in text and "哪一类纠纷" not in text
+    text = stack.texts(stack.say(sender, "请问一下立案需要带什么材料"))
+    assert "先继续" in text and "金额" in text          # answered (here: deferred), then the same question again
+    assert "记下了" in stack.texts(stack.say(sender, "五千多"))
+
+
+def test_payment_order_fee(stack, sender):
+    text = stack.texts(stack.say(sender, "申请支付令十万块要交多少钱"))
+    assert "766.67元" in text and "第十四条" in text

@@ -117,6 +117,7 @@ def test_confirmed_small_claims_ceiling_decides():
     ({"enforceable_property": "no"}, "no_enforceable_property", "medium"),
     ({"enforceable_property": "unknown"}, "property_unknown", "low"),
     ({"arose": "2023"}, "limitation_uncertain", "medium"),
+    ({"prior": "sued"}, "already_sued", "medium"),
 ])
 def test_single_findings(answers, expected, severity):
     report = assess({"dispute_type": "sale", "amount": 50000, **answers}, TODAY, UNCONFIRMED)
