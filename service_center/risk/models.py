@@ -12,7 +12,7 @@ class RiskAssessment(Base):
     __tablename__ = "risk_assessments"
 
     id: Mapped[str] = mapped_column(String(12), primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), index=True)
     channel: Mapped[str | None] = mapped_column(String(32))
     dispute_type: Mapped[str] = mapped_column(String(32))
     level: Mapped[str] = mapped_column(String(4))
