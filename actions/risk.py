@@ -120,7 +120,8 @@ class ValidateRiskForm(KeepsCount, FormValidationAction):
         return questions_for(tracker.get_slot("risk_dispute_type"))
 
     async def _extract(self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
-        if slot == "risk_dispute_type" and tracker.active_loop.get("name") != "risk_form":
+        # activation: nothing asked yet (the tracker may already show the loop as active)
+        if slot == "risk_dispute_type" and tracker.get_slot("requested_slot") is None:
             return await self._dispute_from_opening(dispatcher, tracker)
         if tracker.get_slot("requested_slot") != slot:
             return {}
@@ -279,7 +280,7 @@ class ValidateFeeForm(KeepsCount, FormValidationAction):
 
     async def extract_fee_amount(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                  domain: dict) -> dict[str, Any]:
-        if tracker.active_loop.get("name") != "fee_form":
+        if tracker.get_slot("requested_slot") is None:
             # activation: the question itself may carry the amount, the kind of case and the kind of fee
             if _intent(tracker) != "ask_fee_estimate":
                 return {}
