@@ -6,9 +6,11 @@ from fastapi import FastAPI
 
 from service_center import __version__
 from service_center.errors import install_error_handlers
+from service_center.fees.router import router as fees_router
 from service_center.health.router import router as health_router
 from service_center.kb.router import router as kb_router
 from service_center.privacy import install_log_masking
+from service_center.risk.router import router as risk_router
 
 
 def create_app() -> FastAPI:
@@ -23,6 +25,8 @@ def create_app() -> FastAPI:
     install_error_handlers(app)
     app.include_router(health_router)
     app.include_router(kb_router)
+    app.include_router(fees_router)
+    app.include_router(risk_router)
     return app
 
 

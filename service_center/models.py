@@ -2,5 +2,6 @@
 
 from service_center.db import Base
 from service_center.kb import models as _kb  # noqa: F401
+from service_center.risk.models import RiskAssessment  # noqa: F401
 
 __all__ = ["Base"]
