@@ -145,8 +145,8 @@ def _change(reference: str, body: Change, session: Session, now: dt.datetime):
         return service.appointment_view(service.change(session, appointment, body.start, actor, body.service, now))
     except BookingRuleError as exc:
         raise _rule_error(exc) from None
-    except service.InvalidState as exc:
-        raise HTTPException(status_code=409, detail=str(exc)) from None
+    except service.InvalidState:
+        raise HTTPException(status_code=409, detail=service.state_message(appointment)) from None
     except service.SlotFull as exc:
         return _full(exc)
 
@@ -168,8 +168,8 @@ def _cancel(reference: str, proof: Proof, reason: str | None, session: Session) 
     actor = "litigant:user_key" if proof.user_key else "litigant:phone"
     try:
         return service.appointment_view(service.cancel(session, appointment, actor, reason))
-    except service.InvalidState as exc:
-        raise HTTPException(status_code=409, detail=str(exc)) from None
+    except service.InvalidState:
+        raise HTTPException(status_code=409, detail=service.state_message(appointment)) from None
 
 
 @router.delete("/api/booking/appointments/{reference}", summary="Cancel (proof in X-Phone-Last4 or X-User-Key)")
@@ -215,10 +215,11 @@ def _staff_find(session: Session, reference: str) -> Appointment:
 
 
 def _staff_mark(session: Session, reference: str, status: str, staff: str) -> dict:
+    appointment = _staff_find(session, reference)
     try:
-        appointment = service.staff_mark(session, _staff_find(session, reference), status, staff)
-    except service.InvalidState as exc:
-        raise HTTPException(status_code=409, detail=str(exc)) from None
+        appointment = service.staff_mark(session, appointment, status, staff)
+    except service.InvalidState:
+        raise HTTPException(status_code=409, detail=service.state_message(appointment)) from None
     return service.appointment_view(appointment, staff=True)
 
 
@@ -235,10 +236,11 @@ def staff_no_show(reference: str, session: Session = Depends(get_session), staff
 @staff_router.post("/api/staff/bookings/{reference}/cancel", summary="Cancel with a reason; the person gets an SMS")
 def staff_cancel(reference: str, body: StaffCancel, session: Session = Depends(get_session),
                  staff: str = Depends(require_staff)):
+    appointment = _staff_find(session, reference)
     try:
-        appointment = service.cancel(session, _staff_find(session, reference), staff, body.reason)
-    except service.InvalidState as exc:
-        raise HTTPException(status_code=409, detail=str(exc)) from None
+        appointment = service.cancel(session, appointment, staff, body.reason)
+    except service.InvalidState:
+        raise HTTPException(status_code=409, detail=service.state_message(appointment)) from None
     return service.appointment_view(appointment, staff=True)
 
 

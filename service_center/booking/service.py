@@ -17,6 +17,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import secrets
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
@@ -36,7 +39,7 @@ from service_center.booking.calendar import (
 )
 from service_center.booking.models import Appointment, BookingAudit, SlotCounter
 from service_center.court.profile import UNCONFIRMED, fact, load_profile
-from service_center.notifications.service import normalize_mobile, send_sms
+from service_center.notifications.service import deliver, normalize_mobile, send_sms
 from service_center.privacy import mask_name, mask_phone
 
 log = logging.getLogger(__name__)
@@ -49,6 +52,10 @@ BRING = {
     "cross_region_filing": ["本人身份证件原件", "起诉状及副本", "证据材料及复印件", "受诉法院的名称"],
     "judicial_confirmation": ["双方当事人身份证件原件（双方应共同到场）", "调解协议", "与调解协议有关的证明材料"],
 }
+
+
+class _NoPlace(Exception):
+    pass
 
 
 class SlotFull(Exception):
@@ -80,6 +87,36 @@ def _aware(moment: dt.datetime, calendar: BookingCalendar) -> dt.datetime:
 
 
 # ---------- places ----------
+_SQLITE_WRITER = threading.Lock()
+
+
+@contextmanager
+def write_transaction(session: Session) -> Iterator[None]:
+    """One write transaction: committed at the end, rolled back on any exception.
+
+    On SQLite it first takes an in-process writer lock and then the database write lock (BEGIN IMMEDIATE).
+    pysqlite otherwise starts transactions lazily (BEGIN DEFERRED), and concurrent writers in WAL mode then
+    either fail at once with "database is locked" or poll SQLite's busy handler and starve one another; the lock
+    queues this process's writers instead (other processes still wait through busy_timeout). PostgreSQL needs
+    nothing: the conditional UPDATE's row lock does the work."""
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    if sqlite:
+        _SQLITE_WRITER.acquire()
+    try:
+        if sqlite:
+            raw = session.connection().connection.dbapi_connection
+            if not raw.in_transaction:
+                raw.execute("BEGIN IMMEDIATE")
+        yield
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        if sqlite:
+            _SQLITE_WRITER.release()
+
+
 def _counter_id(session: Session, service: str, start: dt.datetime) -> int:
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
@@ -236,27 +273,29 @@ def create(session: Session, *, service: str, start: dt.datetime, name: str, pho
     local_start = _naive(start, calendar)
     for _attempt in range(5):
         try:
-            if not take_place(session, service, local_start, info.capacity):
-                session.rollback()
-                raise SlotFull(free_slots(session, service, start.date(), None, now, exclude=start))
-            appointment = Appointment(reference=_new_reference(session), service=service, slot_start=local_start,
-                                      name=name, phone=mobile, description=description, status=ACTIVE,
-                                      user_key=user_key, channel=channel, idempotency_key=idempotency_key)
-            session.add(appointment)
-            session.flush()
-            audit(session, f"{actor}:{channel or 'api'}", "create", appointment.reference, service=service,
-                  start=start.isoformat(), phone=mask_phone(mobile))
-            session.commit()
+            with write_transaction(session):
+                if not take_place(session, service, local_start, info.capacity):
+                    raise _NoPlace()
+                appointment = Appointment(reference=_new_reference(session), service=service,
+                                          slot_start=local_start, name=name, phone=mobile, description=description,
+                                          status=ACTIVE, user_key=user_key, channel=channel,
+                                          idempotency_key=idempotency_key)
+                session.add(appointment)
+                session.flush()
+                audit(session, f"{actor}:{channel or 'api'}", "create", appointment.reference, service=service,
+                      start=start.isoformat(), phone=mask_phone(mobile))
+                message = queue_sms(session, appointment, "booking_created")
             break
+        except _NoPlace:
+            raise SlotFull(free_slots(session, service, start.date(), None, now, exclude=start)) from None
         except IntegrityError:
-            session.rollback()
             if idempotency_key:
                 existing = _by_key(session, idempotency_key)
                 if existing is not None:
                     return Created(existing, True)
     else:  # pragma: no cover - five reference collisions in a row
         raise RuntimeError("could not allocate a reference")
-    notify(session, appointment, "booking_created")
+    deliver_after_commit(session, message)
     return Created(appointment, False)
 
 
@@ -282,20 +321,20 @@ def for_user(session: Session, user_key: str, now: dt.datetime | None = None) ->
         .order_by(Appointment.slot_start)).scalars())
 
 
-def cancel(session: Session, appointment: Appointment, actor: str, reason: str | None = None,
-           notify_person: bool = True) -> Appointment:
+def cancel(session: Session, appointment: Appointment, actor: str, reason: str | None = None) -> Appointment:
     service, start = appointment.service, appointment.slot_start
-    result = session.execute(update(Appointment).where(Appointment.id == appointment.id, Appointment.status == ACTIVE)
-                             .values(status="cancelled", cancel_reason=reason))
-    if result.rowcount != 1:
-        session.rollback()
-        raise InvalidState(_state_message(appointment))
-    release_place(session, service, start)
-    audit(session, actor, "cancel", appointment.reference, reason=reason)
-    session.commit()
-    session.refresh(appointment)
-    if notify_person:
-        notify(session, appointment, "booking_cancelled")
+    with write_transaction(session):
+        result = session.execute(update(Appointment).where(Appointment.id == appointment.id,
+                                                           Appointment.status == ACTIVE)
+                                 .values(status="cancelled", cancel_reason=reason))
+        if result.rowcount != 1:
+            raise InvalidState()
+        release_place(session, service, start)
+        audit(session, actor, "cancel", appointment.reference, reason=reason)
+        session.flush()
+        session.refresh(appointment)
+        message = queue_sms(session, appointment, "booking_cancelled")
+    deliver_after_commit(session, message)
     return appointment
 
 
@@ -304,7 +343,7 @@ def change(session: Session, appointment: Appointment, start: dt.datetime, actor
     calendar = get_calendar()
     now = now or calendar.now()
     if appointment.status != ACTIVE:
-        raise InvalidState(_state_message(appointment))
+        raise InvalidState()
     service = service or appointment.service
     info = calendar.service(service)
     start = calendar.check_slot(service, start, now)
@@ -312,32 +351,35 @@ def change(session: Session, appointment: Appointment, start: dt.datetime, actor
     if local_start == appointment.slot_start and service == appointment.service:
         return appointment
     old_service, old_start = appointment.service, appointment.slot_start
-    if not take_place(session, service, local_start, info.capacity):
-        session.rollback()
-        raise SlotFull(free_slots(session, service, start.date(), None, now, exclude=start))
-    result = session.execute(update(Appointment).where(Appointment.id == appointment.id, Appointment.status == ACTIVE)
-                             .values(slot_start=local_start, service=service, reminder_sent_at=None))
-    if result.rowcount != 1:
-        session.rollback()
-        raise InvalidState(_state_message(appointment))
-    release_place(session, old_service, old_start)
-    audit(session, actor, "change", appointment.reference,
-          before=_aware(old_start, calendar).isoformat(), after=start.isoformat(), service=service)
-    session.commit()
-    session.refresh(appointment)
-    notify(session, appointment, "booking_changed")
+    try:
+        with write_transaction(session):
+            if not take_place(session, service, local_start, info.capacity):
+                raise _NoPlace()
+            result = session.execute(update(Appointment).where(Appointment.id == appointment.id,
+                                                               Appointment.status == ACTIVE)
+                                     .values(slot_start=local_start, service=service, reminder_sent_at=None))
+            if result.rowcount != 1:
+                raise InvalidState()
+            release_place(session, old_service, old_start)
+            audit(session, actor, "change", appointment.reference,
+                  before=_aware(old_start, calendar).isoformat(), after=start.isoformat(), service=service)
+            session.flush()
+            session.refresh(appointment)
+            message = queue_sms(session, appointment, "booking_changed")
+    except _NoPlace:
+        raise SlotFull(free_slots(session, service, start.date(), None, now, exclude=start)) from None
+    deliver_after_commit(session, message)
     return appointment
 
 
 def staff_mark(session: Session, appointment: Appointment, status: str, actor: str) -> Appointment:
     """check_in or no_show: only from booked."""
-    result = session.execute(update(Appointment).where(Appointment.id == appointment.id, Appointment.status == ACTIVE)
-                             .values(status=status))
-    if result.rowcount != 1:
-        session.rollback()
-        raise InvalidState(_state_message(appointment))
-    audit(session, actor, "check_in" if status == "checked_in" else status, appointment.reference)
-    session.commit()
+    with write_transaction(session):
+        result = session.execute(update(Appointment).where(Appointment.id == appointment.id,
+                                                           Appointment.status == ACTIVE).values(status=status))
+        if result.rowcount != 1:
+            raise InvalidState()
+        audit(session, actor, "check_in" if status == "checked_in" else status, appointment.reference)
     session.refresh(appointment)
     return appointment
 
@@ -345,7 +387,7 @@ def staff_mark(session: Session, appointment: Appointment, status: str, actor: s
 STATUS_NAMES = {"booked": "已预约", "cancelled": "已取消", "checked_in": "已签到", "no_show": "未到场"}
 
 
-def _state_message(appointment: Appointment) -> str:
+def state_message(appointment: Appointment) -> str:
     status = STATUS_NAMES.get(appointment.status, appointment.status)
     return f"预约{appointment.reference}当前状态为“{status}”，不能再办理这项操作"
 
@@ -387,13 +429,19 @@ def sms_text(appointment: Appointment, kind: str) -> str:
     return text + "如需改约或取消，可联系12368。"
 
 
-def notify(session: Session, appointment: Appointment, kind: str) -> None:
+def queue_sms(session: Session, appointment: Appointment, kind: str):
+    """The message joins the booking's own transaction (a transactional outbox): no booking without its SMS
+    record, and no SMS for a booking that was rolled back. Twilio is called only after the commit."""
+    return send_sms(session, appointment.phone, sms_text(appointment, kind), kind, deliver_now=False)
+
+
+def deliver_after_commit(session: Session, message) -> None:
     try:
-        send_sms(session, appointment.phone, sms_text(appointment, kind), kind)
-        session.commit()
-    except Exception:  # the booking stands even if the message cannot be recorded
+        if deliver(message):
+            session.commit()
+    except Exception:  # the booking stands even if the message cannot be delivered
         session.rollback()
-        log.exception("could not record SMS for %s", appointment.reference)
+        log.exception("could not deliver SMS %s", message.id)
 
 
 def send_reminders(session: Session, now: dt.datetime | None = None) -> int:
@@ -405,12 +453,18 @@ def send_reminders(session: Session, now: dt.datetime | None = None) -> int:
         Appointment.status == ACTIVE, Appointment.reminder_sent_at.is_(None),
         Appointment.slot_start >= dt.datetime.combine(tomorrow, dt.time()),
         Appointment.slot_start < dt.datetime.combine(tomorrow + dt.timedelta(days=1), dt.time()))).scalars().all()
+    session.commit()
+    sent = 0
     for appointment in due:
-        claimed = session.execute(update(Appointment).where(Appointment.id == appointment.id,
-                                                            Appointment.reminder_sent_at.is_(None))
-                                  .values(reminder_sent_at=dt.datetime.now(dt.UTC).replace(tzinfo=None)))
-        if claimed.rowcount == 1:
-            send_sms(session, appointment.phone, sms_text(appointment, "booking_reminder"), "booking_reminder")
-            audit(session, "system", "remind", appointment.reference)
-        session.commit()
-    return len(due)
+        message = None
+        with write_transaction(session):
+            claimed = session.execute(update(Appointment).where(Appointment.id == appointment.id,
+                                                                Appointment.reminder_sent_at.is_(None))
+                                      .values(reminder_sent_at=dt.datetime.now(dt.UTC).replace(tzinfo=None)))
+            if claimed.rowcount == 1:
+                message = queue_sms(session, appointment, "booking_reminder")
+                audit(session, "system", "remind", appointment.reference)
+        if message is not None:
+            sent += 1
+            deliver_after_commit(session, message)
+    return sent

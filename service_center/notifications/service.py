@@ -50,23 +50,39 @@ def _send_via_twilio(settings: Settings, to: str, body: str) -> str:
     return message.sid
 
 
-def send_sms(session: Session, to: str, body: str, purpose: str, settings: Settings | None = None) -> SmsMessage:
-    """Sends (or queues) one SMS and records it in the session; the caller commits."""
+def send_sms(session: Session, to: str, body: str, purpose: str, settings: Settings | None = None,
+             deliver_now: bool = True) -> SmsMessage:
+    """Records one SMS in the session (the caller commits) and, when Twilio is configured, sends it now.
+
+    deliver_now=False leaves the sending to deliver(), to be called after the caller's transaction commits
+    (bookings do this, so that no network call happens while a slot row is locked)."""
     settings = settings or get_settings()
     mobile = normalize_mobile(to)
     e164 = f"+86{mobile}" if mobile else to
     record = SmsMessage(to=e164, body=body, purpose=purpose, status="outbox")
-    if twilio_configured(settings):
-        try:
-            record.provider_sid = _send_via_twilio(settings, e164, body)
-            record.status = "sent"
-        except Exception as exc:  # never let an SMS failure undo a booking
-            record.status = "failed"
-            record.error = f"{type(exc).__name__}: {exc}"[:300]
-            log.warning("SMS to %s failed: %s", mask_phone(e164), type(exc).__name__)
     session.add(record)
-    log.info("SMS %s to %s (%s)", record.status, mask_phone(e164), purpose)
+    if deliver_now:
+        deliver(record, settings)
+    else:
+        log.info("SMS queued to %s (%s)", mask_phone(e164), purpose)
     return record
+
+
+def deliver(record: SmsMessage, settings: Settings | None = None) -> bool:
+    """Sends a recorded SMS through Twilio if configured; True if the record changed (the caller commits)."""
+    settings = settings or get_settings()
+    if not twilio_configured(settings) or record.status != "outbox":
+        log.info("SMS %s to %s (%s)", record.status, mask_phone(record.to), record.purpose)
+        return False
+    try:
+        record.provider_sid = _send_via_twilio(settings, record.to, record.body)
+        record.status = "sent"
+    except Exception as exc:  # never let an SMS failure undo a booking
+        record.status = "failed"
+        record.error = f"{type(exc).__name__}: {exc}"[:300]
+        log.warning("SMS to %s failed: %s", mask_phone(record.to), type(exc).__name__)
+    log.info("SMS %s to %s (%s)", record.status, mask_phone(record.to), record.purpose)
+    return True
 
 
 def outbox_item(message: SmsMessage) -> dict:
