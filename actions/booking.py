@@ -400,6 +400,9 @@ class ActionBookingManageStart(Action):
             found = mine[0]
             events += [SlotSet("booking_reference", found["reference"]),
                        SlotSet("booking_proof", {"user_key": user_key(tracker)}), SlotSet("booking_found", found)]
+            if mode == "change" and any(e["name"] == "booking_day_text" for e in events if "name" in e):
+                offers = await offers_for(dispatcher, found["service"], text)
+                events += [SlotSet(name, value) for name, value in offers.items()]
         return events
 
 

@@ -181,13 +181,18 @@ def test_service_down_is_an_apology_with_handoff(fake):
     assert "转人工" in dispatcher.messages[0]["text"]
 
 
-def test_manage_start_finds_the_same_users_booking(fake):
-    fake({"/api/booking/lookup": {"appointments": [APPOINTMENT]}})
+def test_manage_start_finds_the_same_users_booking_and_offers_the_new_day(fake):
+    service = fake({"/api/booking/lookup": {"appointments": [APPOINTMENT]},
+                    "/api/booking/parse-day": {"date": "2026-12-03", "part": None},
+                    "/api/booking/slots": {"slots": OFFERS, "notice": None}})
     events = run(booking.ActionBookingManageStart().run(
         CollectingDispatcher(), tracker(text="改到后天", intent="change_booking", active_loop=None), {}))
-    slots = {e["name"]: e["value"] for e in events}
-    assert slots["booking_manage"] == "change" and slots["booking_day_text"] == "改到后天"
+    slots = {}
+    for event in events:
+        slots[event["name"]] = event["value"]
+    assert slots["booking_manage"] == "change" and slots["booking_offers"] == OFFERS
     assert slots["booking_found"] == APPOINTMENT and slots["booking_reference"] == "384712"
+    assert service.calls[0] == ("/api/booking/lookup", {"user_key": booking.user_key(tracker())})
 
 
 def test_manage_form_asks_reference_then_the_rest():
