@@ -138,9 +138,25 @@ def validate_slot_choice(dispatcher: CollectingDispatcher, tracker: Tracker, val
 
 
 # ---------- the booking form ----------
+def confirm_from_words(tracker: Tracker) -> dict[str, Any]:
+    """Keypad and bare words at the confirmation question: 1 / 是 / 确认 -> yes, 2 / 不 -> no."""
+    if tracker.get_slot("requested_slot") != "booking_confirm" or tracker.get_slot("booking_confirm") is not None:
+        return {}
+    text = re.sub(r"[\s。.!！，,]", "", (tracker.latest_message or {}).get("text") or "")
+    if re.fullmatch(r"1|是|是的|对|对的|确认|确定|好|好的|可以|没问题|行", text):
+        return {"booking_confirm": True}
+    if re.fullmatch(r"2|不|不是|不对|不用|不用了|不要|不行|否", text):
+        return {"booking_confirm": False}
+    return {}
+
+
 class ValidateBookingForm(FormValidationAction):
     def name(self) -> str:
         return "validate_booking_form"
+
+    async def extract_booking_confirm(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                      domain: dict) -> dict[str, Any]:
+        return confirm_from_words(tracker)
 
     async def extract_booking_service(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                       domain: dict) -> dict[str, Any]:
@@ -200,7 +216,7 @@ class ValidateBookingForm(FormValidationAction):
 
     def validate_booking_confirm(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                  domain: dict) -> dict[str, Any]:
-        if value is True:
+        if value is True or value == "true":
             return {"booking_confirm": True,
                     "booking_idempotency_key": tracker.get_slot("booking_idempotency_key") or uuid.uuid4().hex}
         return {"booking_confirm": value}
@@ -409,6 +425,10 @@ class ActionBookingManageStart(Action):
 class ValidateBookingManageForm(FormValidationAction):
     def name(self) -> str:
         return "validate_booking_manage_form"
+
+    async def extract_booking_confirm(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                      domain: dict) -> dict[str, Any]:
+        return confirm_from_words(tracker)
 
     async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker,
                              domain: dict) -> list[str]:

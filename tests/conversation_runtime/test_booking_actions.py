@@ -220,3 +220,11 @@ def test_cancel_after_confirmation(fake):
     run(booking.ActionBookingManage().run(dispatcher, tracker(slots, active_loop=None), {}))
     assert service.calls == [("/api/booking/appointments/384712/cancel", {"phone_last4": "5678"})]
     assert "已取消" in dispatcher.messages[0]["text"]
+
+
+@pytest.mark.parametrize(("text", "value"), [("1", True), ("确认", True), ("2", False), ("不用了", False),
+                                             ("明天下午", None)])
+def test_keypad_and_bare_words_confirm(text, value):
+    found = run(booking.ValidateBookingForm().extract_booking_confirm(
+        CollectingDispatcher(), tracker({"requested_slot": "booking_confirm"}, text=text), {}))
+    assert found == ({} if value is None else {"booking_confirm": value})
