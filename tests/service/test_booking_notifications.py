@@ -105,6 +105,16 @@ def test_guide_sms_is_composed_server_side_and_rate_limited(booking_client, staf
     assert limited.status_code == 429 and "频繁" in limited.json()["error"]["message"]
 
 
+def test_guide_sms_from_the_real_guide(booking_client, staff_headers):
+    guide = pytest.importorskip("knowledge_base.guide")
+    entry = guide.load_guide()[0]
+    response = booking_client.post("/api/notifications/sms", json={"to": "13912345678", "kind": "guide_details",
+                                                                   "ref": entry.id})
+    assert response.status_code == 202
+    body = booking_client.get("/api/staff/outbox", headers=staff_headers).json()["messages"][0]["body"]
+    assert entry.title in body and body.endswith(f"/guide/{entry.id}")
+
+
 def test_guide_sms_without_the_guide_is_a_polite_404(booking_client):
     response = booking_client.post("/api/notifications/sms", json={"to": "13812345678", "kind": "guide_details",
                                                                    "ref": "surely-not-an-entry"})
