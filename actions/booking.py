@@ -99,10 +99,6 @@ def latest_intent(tracker: Tracker) -> str | None:
     return ((tracker.latest_message or {}).get("intent") or {}).get("name")
 
 
-def masked(phone: str) -> str:
-    return f"{phone[:3]}****{phone[-4:]}"
-
-
 async def offers_for(dispatcher: CollectingDispatcher, service: str, text: str) -> dict[str, Any]:
     """Parse the day, then fetch the nearest free slots; on a problem say it and ask for the day again."""
     try:
@@ -278,7 +274,7 @@ class ActionAskBookingSlot(Action):
         offers = tracker.get_slot("booking_offers") or []
         notice = tracker.get_slot("booking_notice")
         choices = "；".join(f"{i}、{offer['label']}" for i, offer in enumerate(offers, 1))
-        text = (f"{notice}。" if notice else "") + f"可以约的时间有：{choices}。请说序号，电话里也可以按数字键；" \
+        text = (f"{notice}。" if notice else "") + f"可以约的时间有：{choices}。请说序号，电话里也可以直接按键；" \
             "都不合适请说“换一天”。"
         buttons = [{"title": offer["label"], "payload": str(i)} for i, offer in enumerate(offers, 1)]
         buttons.append({"title": "换一天", "payload": "换一天"})
@@ -317,7 +313,7 @@ class ActionAskBookingConfirm(Action):
         description = tracker.get_slot("booking_description")
         text = (f"请核对：{SERVICES.get(tracker.get_slot('booking_service'), '')}，"
                 f"{offers.get(start, start)}，预约人{tracker.get_slot('booking_name')}，"
-                f"手机{masked(tracker.get_slot('booking_phone') or '00000000000')}")
+                f"联系方式尾号{(tracker.get_slot('booking_phone') or '')[-4:]}")
         if description and description != "无":
             text += f"，事由：{description}"
         dispatcher.utter_message(text=text + "。确认预约吗？", buttons=buttons)

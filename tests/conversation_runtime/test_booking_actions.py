@@ -143,7 +143,7 @@ def test_read_back_masks_the_phone():
     dispatcher = CollectingDispatcher()
     run(booking.ActionAskBookingConfirm().run(dispatcher, tracker(slots), {}))
     text = dispatcher.messages[0]["text"]
-    assert "诉前调解" in text and "138****5678" in text and "王芳" in text and "邻里纠纷" in text
+    assert "诉前调解" in text and "尾号5678" in text and "王芳" in text and "邻里纠纷" in text
 
 
 def test_submit_books_with_an_idempotency_key_and_sends_a_card(fake):
