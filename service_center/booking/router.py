@@ -60,6 +60,8 @@ def _find(session: Session, reference: str, proof: Proof) -> Appointment:
         return service.find(session, reference, phone_last4=proof.phone_last4, user_key=proof.user_key)
     except service.NotFound:
         raise HTTPException(status_code=404, detail=NOT_FOUND) from None
+    except service.TooManyAttempts:
+        raise HTTPException(status_code=429, detail="核对失败次数太多，请15分钟后再试，或拨打12368咨询") from None
 
 
 # ---------- public ----------

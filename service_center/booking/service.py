@@ -299,15 +299,34 @@ def create(session: Session, *, service: str, start: dt.datetime, name: str, pho
     return Created(appointment, False)
 
 
+FAILED_PROOF_LIMIT = 5
+FAILED_PROOF_WINDOW = dt.timedelta(minutes=15)
+
+
+class TooManyAttempts(Exception):
+    pass
+
+
 def find(session: Session, reference: str, *, phone_last4: str | None = None,
          user_key: str | None = None) -> Appointment:
-    """An appointment for someone who proves it is theirs: last four phone digits, or the same user_key."""
+    """An appointment for someone who proves it is theirs: last four phone digits, or the same user_key.
+    After FAILED_PROOF_LIMIT wrong proofs for one reference within FAILED_PROOF_WINDOW, even a right one waits."""
     appointment = session.execute(select(Appointment).where(Appointment.reference == (reference or "").strip())
                                   ).scalar_one_or_none()
+    if appointment is not None:
+        since = dt.datetime.now(dt.UTC).replace(tzinfo=None) - FAILED_PROOF_WINDOW
+        failures = session.execute(select(func.count(BookingAudit.id)).where(
+            BookingAudit.reference == appointment.reference, BookingAudit.action == "proof_failed",
+            BookingAudit.at >= since)).scalar_one()
+        if failures >= FAILED_PROOF_LIMIT:
+            raise TooManyAttempts()
     ok = appointment is not None and (
         (phone_last4 and len(phone_last4) == 4 and secrets.compare_digest(appointment.phone[-4:], phone_last4))
         or (user_key and appointment.user_key and secrets.compare_digest(appointment.user_key, user_key)))
     if not ok:
+        if appointment is not None:
+            with write_transaction(session):
+                audit(session, "litigant", "proof_failed", appointment.reference)
         raise NotFound()
     return appointment
 

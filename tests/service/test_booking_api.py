@@ -121,3 +121,14 @@ def test_no_name_or_phone_in_urls_and_bodies_validated(booking_client):
     response = booking_client.post("/api/booking/appointments", json={**payload(SLOT), "service": "divorce"})
     assert response.status_code == 422
     assert response.json()["error"]["message"] == "请求参数不正确"
+
+
+def test_guessing_the_last_four_digits_is_stopped(booking_client, staff_headers):
+    reference = book(booking_client, SLOT).json()["reference"]
+    for guess in ("0000", "1111", "2222", "3333", "4444"):
+        wrong = booking_client.post("/api/booking/lookup", json={"reference": reference, "phone_last4": guess})
+        assert wrong.status_code == 404
+    blocked = booking_client.post("/api/booking/lookup", json={"reference": reference, "phone_last4": "5678"})
+    assert blocked.status_code == 429 and "15分钟" in blocked.json()["error"]["message"]
+    trail = booking_client.get(f"/api/staff/bookings/{reference}/audit", headers=staff_headers).json()["audit"]
+    assert [t["action"] for t in trail].count("proof_failed") == 5
