@@ -82,3 +82,39 @@ def test_bad_days_are_explained(stack, sender):
 def test_entry_with_the_service_preselected(stack, sender):
     text = stack.texts(stack.say(sender, '/book_appointment{"booking_service":"judicial_confirmation"}'))
     assert "哪天" in text and "哪一项" not in text
+
+
+def test_staff_page_lists_and_checks_in(stack):
+    """The /staff page in a real browser: token typed into the page, sent only as a header."""
+    import shutil
+    import uuid
+
+    import pytest
+
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.skip("Chromium is missing (make browser)")
+    from playwright.sync_api import sync_playwright
+
+    day = httpx.post(f"{stack.service_url}/api/booking/parse-day", json={"text": "下周四"}).json()["date"]
+    slot = httpx.get(f"{stack.service_url}/api/booking/slots",
+                     params={"service": "filing", "date": day}).json()["slots"][0]
+    booked = httpx.post(f"{stack.service_url}/api/booking/appointments",
+                        json={"service": "filing", "start": slot["start"], "name": "李四", "phone": "13900001234"},
+                        headers={"Idempotency-Key": uuid.uuid4().hex}).json()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        page = browser.new_page()
+        urls = []
+        page.on("request", lambda request: urls.append(request.url))
+        page.goto(f"{stack.service_url}/staff")
+        page.fill("#token", stack.staff_token)
+        page.fill("#day", slot["start"][:10])
+        page.click("#load")
+        row = page.locator("tr", has_text=booked["reference"])
+        row.wait_for(timeout=10_000)
+        assert "139****1234" in row.inner_text() and "李四" in row.inner_text()
+        row.get_by_role("button", name="签到").click()
+        page.locator("tr", has_text=booked["reference"]).filter(has_text="已签到").wait_for(timeout=10_000)
+        browser.close()
+    assert not any(stack.staff_token in url for url in urls)
