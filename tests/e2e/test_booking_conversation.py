@@ -84,6 +84,16 @@ def test_entry_with_the_service_preselected(stack, sender):
     assert "哪天" in text and "哪一项" not in text
 
 
+def test_the_service_answered_by_word_or_number(stack, sender):
+    asked = stack.say(sender, "我要预约")
+    assert "哪一项" in stack.texts(asked) and len(buttons(asked)) == 4
+    assert "哪天" in stack.texts(stack.say(sender, "司法确认"))
+    assert "预约先不办了" in stack.texts(stack.say(sender, "算了"))
+    other = sender + "-keypad"
+    stack.say(other, "我要预约")
+    assert "哪天" in stack.texts(stack.say(other, "2"))
+
+
 def test_staff_page_lists_and_checks_in(stack):
     """The /staff page in a real browser: token typed into the page, sent only as a header."""
     import shutil
