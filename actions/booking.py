@@ -195,7 +195,7 @@ class ValidateBookingForm(FormValidationAction):
     def validate_booking_phone(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                domain: dict) -> dict[str, Any]:
         caller = caller_phone(tracker)
-        if caller and latest_intent(tracker) == "affirm":
+        if caller and (latest_intent(tracker) == "affirm" or str(value).strip() in ("1", "1#")):
             return {"booking_phone": caller}
         phone = mobile_of(str(value))
         if phone:
@@ -290,7 +290,8 @@ class ActionAskBookingPhone(Action):
         caller = caller_phone(tracker)
         if caller:
             dispatcher.utter_message(
-                text=f"您是用尾号{caller[-4:]}的手机打来的，预约短信发到这个号码吗？是的话请说“是”，或者说出别的手机号。",
+                text=f"您是用尾号{caller[-4:]}的手机打来的，预约短信发到这个号码吗？是的话请说“是”或按1，"
+                "不是的话请说出或按出别的手机号。",
                 buttons=[{"title": "是，用这个号码", "payload": "/affirm"}])
         else:
             dispatcher.utter_message(text="请说一下您的手机号码，用来接收预约短信。")

@@ -124,6 +124,9 @@ def test_on_the_phone_the_caller_number_is_offered_and_confirmed():
     result = run(booking.ValidateBookingForm().validate_booking_phone(
         "是的", CollectingDispatcher(), tracker(text="是的", intent="affirm", metadata=metadata), {}))
     assert result == {"booking_phone": "13812345678"}
+    keypad = run(booking.ValidateBookingForm().validate_booking_phone(
+        "1", CollectingDispatcher(), tracker(text="1", metadata=metadata), {}))
+    assert keypad == {"booking_phone": "13812345678"}
 
 
 def test_bad_phone_and_name_are_asked_again():
