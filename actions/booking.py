@@ -29,6 +29,7 @@ SERVICE_WORDS = [
 SPOKEN_DIGITS = str.maketrans("零〇洞幺一二两三四五六七八九", "00011223456789")
 ORDINALS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 SKIP = re.compile(r"^(跳过|没有|不用|不说|算了吧?|没啥|无|不需要|不想说|下一步)[了吧啊。.！!]*$")
+NEAREST = re.compile(r"最近|最早|尽快|越快越好|越早越好|哪天都行|都可以|随便哪天")
 OTHER_DAY = re.compile(r"换一?天|换个时间|换时间|都不行|都不合适|别的时间|其他时间|其它时间|别的日子")
 MANAGE_MODES = {"check_booking": "lookup", "change_booking": "change", "cancel_booking": "cancel"}
 BOOKING_SLOTS = ["booking_service", "booking_day", "booking_slot", "booking_name", "booking_phone",
@@ -100,10 +101,16 @@ def latest_intent(tracker: Tracker) -> str | None:
 
 
 async def offers_for(dispatcher: CollectingDispatcher, service: str, text: str) -> dict[str, Any]:
-    """Parse the day, then fetch the nearest free slots; on a problem say it and ask for the day again."""
+    """Parse the day, then fetch the nearest free slots; on a problem say it and ask for the day again.
+    "最近" (or key 1 on the phone) asks for the earliest free slots from today."""
     try:
-        day = await service_api.post("/api/booking/parse-day", {"text": text})
-        answer = await service_api.get("/api/booking/slots", service=service, date=day["date"], part=day["part"])
+        if NEAREST.search(text):
+            day = {"date": None, "part": None}
+            answer = {**await service_api.get("/api/booking/slots", service=service), "notice": None}
+        else:
+            day = await service_api.post("/api/booking/parse-day", {"text": text})
+            answer = await service_api.get("/api/booking/slots", service=service, date=day["date"],
+                                           part=day["part"])
     except service_api.ServiceError as exc:
         dispatcher.utter_message(text=exc.message)
         return {"booking_day": None}
@@ -113,7 +120,8 @@ async def offers_for(dispatcher: CollectingDispatcher, service: str, text: str) 
     if not answer["slots"]:
         dispatcher.utter_message(text=answer["notice"])
         return {"booking_day": None}
-    return {"booking_day": day["date"], "booking_part": day["part"], "booking_offers": answer["slots"],
+    return {"booking_day": day["date"] or answer["slots"][0]["start"][:10], "booking_part": day["part"],
+            "booking_offers": answer["slots"],
             "booking_notice": answer["notice"], "booking_day_text": None}
 
 
@@ -243,7 +251,8 @@ class ActionAskBookingService(SimpleAsk):
 
 class ActionAskBookingDay(SimpleAsk):
     slot = "booking_day"
-    text = "您想哪天来？可以说“明天上午”“下周三下午”或者“12月3号”。"
+    text = "您想哪天来？可以说“明天上午”“下周三下午”或者“12月3号”；想约最近能约的时间，请说“最近”或按一。"
+    buttons = ({"title": "最近能约的时间", "payload": "最近"},)
 
 
 class ActionAskBookingName(SimpleAsk):
@@ -274,8 +283,8 @@ class ActionAskBookingSlot(Action):
         offers = tracker.get_slot("booking_offers") or []
         notice = tracker.get_slot("booking_notice")
         choices = "；".join(f"{i}、{offer['label']}" for i, offer in enumerate(offers, 1))
-        text = (f"{notice}。" if notice else "") + f"可以约的时间有：{choices}。请说序号，电话里也可以直接按键；" \
-            "都不合适请说“换一天”。"
+        text = (f"{notice}。" if notice else "") + f"可以约的时间有：{choices}。请说序号，电话里也可以直接按键，" \
+            "比如按一选第一个；都不合适请说“换一天”。"
         buttons = [{"title": offer["label"], "payload": str(i)} for i, offer in enumerate(offers, 1)]
         buttons.append({"title": "换一天", "payload": "换一天"})
         dispatcher.utter_message(text=text, buttons=buttons)

@@ -231,3 +231,12 @@ def test_keypad_and_bare_words_confirm(text, value):
     found = run(booking.ValidateBookingForm().extract_booking_confirm(
         CollectingDispatcher(), tracker({"requested_slot": "booking_confirm"}, text=text), {}))
     assert found == ({} if value is None else {"booking_confirm": value})
+
+
+def test_nearest_asks_for_the_earliest_free_slots(fake):
+    service = fake({"/api/booking/slots": {"slots": OFFERS, "notice": "12月1日（周日）是周末，法院不办公"}})
+    result = run(booking.ValidateBookingForm().validate_booking_day(
+        "最近", CollectingDispatcher(), tracker({"booking_service": "filing"}), {}))
+    assert service.calls == [("/api/booking/slots", {"service": "filing"})]
+    assert result["booking_day"] == "2026-12-02" and result["booking_offers"] == OFFERS
+    assert result["booking_notice"] is None
