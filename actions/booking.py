@@ -251,7 +251,7 @@ class ActionAskBookingService(SimpleAsk):
 
 class ActionAskBookingDay(SimpleAsk):
     slot = "booking_day"
-    text = "您想哪天来？可以说“明天上午”“下周三下午”或者“12月3号”；想约最近能约的时间，请说“最近”或按一。"
+    text = "您想哪天来？可以说“明天上午”“下周三下午”或者“12月3号”；想约最近能约的时间，请说“最近”。"
     buttons = ({"title": "最近能约的时间", "payload": "最近"},)
 
 
@@ -283,8 +283,7 @@ class ActionAskBookingSlot(Action):
         offers = tracker.get_slot("booking_offers") or []
         notice = tracker.get_slot("booking_notice")
         choices = "；".join(f"{i}、{offer['label']}" for i, offer in enumerate(offers, 1))
-        text = (f"{notice}。" if notice else "") + f"可以约的时间有：{choices}。请说序号，电话里也可以直接按键，" \
-            "比如按一选第一个；都不合适请说“换一天”。"
+        text = (f"{notice}。" if notice else "") + f"可以约的时间有：{choices}。请说序号；都不合适请说“换一天”。"
         buttons = [{"title": offer["label"], "payload": str(i)} for i, offer in enumerate(offers, 1)]
         buttons.append({"title": "换一天", "payload": "换一天"})
         dispatcher.utter_message(text=text, buttons=buttons)

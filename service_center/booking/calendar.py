@@ -39,8 +39,8 @@ def day_label(day: dt.date) -> str:
 
 
 def slot_label(start: dt.datetime) -> str:
-    part = "上午" if start.time() < NOON else "下午"
-    return f"{day_label(start.date())}{part}{start:%H:%M}"
+    """'12月2日（周三）08:30': a 24-hour time and no 上午/下午, which the hotline's voice shaping adds itself."""
+    return f"{day_label(start.date())}{start:%H:%M}"
 
 
 def part_of(start: dt.datetime) -> str:

@@ -8,8 +8,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import booking, service_api
 
-OFFERS = [{"start": "2026-12-02T08:30:00+08:00", "label": "12月2日（周三）上午08:30", "free": 2, "exact": True},
-          {"start": "2026-12-02T09:30:00+08:00", "label": "12月2日（周三）上午09:30", "free": 1, "exact": True}]
+OFFERS = [{"start": "2026-12-02T08:30:00+08:00", "label": "12月2日（周三）08:30", "free": 2, "exact": True},
+          {"start": "2026-12-02T09:30:00+08:00", "label": "12月2日（周三）09:30", "free": 1, "exact": True}]
 APPOINTMENT = {"reference": "384712", "service": "mediation", "service_name": "诉前调解",
                "start": OFFERS[0]["start"], "label": OFFERS[0]["label"], "status": "booked",
                "place": "前郭县人民法院诉讼服务中心诉前调解室（请以法院公告为准）", "bring": ["本人身份证件原件"],
@@ -101,7 +101,7 @@ def test_offers_are_numbered_with_buttons():
     dispatcher = CollectingDispatcher()
     run(booking.ActionAskBookingSlot().run(dispatcher, tracker({"booking_offers": OFFERS}), {}))
     message = dispatcher.messages[0]
-    assert "1、12月2日（周三）上午08:30" in message["text"]
+    assert "1、12月2日（周三）08:30" in message["text"]
     assert [b["payload"] for b in message["buttons"]] == ["1", "2", "换一天"]
 
 
