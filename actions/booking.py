@@ -69,6 +69,11 @@ def choice_of(text: str) -> int | None:
     return None
 
 
+def digits_for(tracker: Tracker, digits: str) -> str:
+    """On the phone, digits read one by one ('5 6 7 8', not 五千六百七十八); unchanged on screens."""
+    return " ".join(digits) if tracker.get_latest_input_channel() == HOTLINE else digits
+
+
 def spoken_reference(reference: str) -> str:
     """'384712' -> '3 8 4 7 1 2', so that voices read it digit by digit."""
     return " ".join(reference)
@@ -298,8 +303,8 @@ class ActionAskBookingPhone(Action):
         caller = caller_phone(tracker)
         if caller:
             dispatcher.utter_message(
-                text=f"您是用尾号{caller[-4:]}的手机打来的，预约短信发到这个号码吗？是的话请说“是”或按1，"
-                "不是的话请说出或按出别的手机号。",
+                text=f"您是用尾号{digits_for(tracker, caller[-4:])}的手机打来的，预约短信发到这个号码吗？"
+                "是的话请说“是”或按1，不是的话请说出或按出别的手机号。",
                 buttons=[{"title": "是，用这个号码", "payload": "/affirm"}])
         else:
             dispatcher.utter_message(text="请说一下您的手机号码，用来接收预约短信。")
@@ -322,20 +327,22 @@ class ActionAskBookingConfirm(Action):
         description = tracker.get_slot("booking_description")
         text = (f"请核对：{SERVICES.get(tracker.get_slot('booking_service'), '')}，"
                 f"{offers.get(start, start)}，预约人{tracker.get_slot('booking_name')}，"
-                f"联系方式尾号{(tracker.get_slot('booking_phone') or '')[-4:]}")
+                f"联系方式尾号{digits_for(tracker, (tracker.get_slot('booking_phone') or '')[-4:])}")
         if description and description != "无":
             text += f"，事由：{description}"
         dispatcher.utter_message(text=text + "。确认预约吗？", buttons=buttons)
         return []
 
 
-def confirmation_message(dispatcher: CollectingDispatcher, appointment: dict, verb: str = "预约成功") -> None:
+def confirmation_message(dispatcher: CollectingDispatcher, tracker: Tracker, appointment: dict,
+                         verb: str = "预约成功") -> None:
+    """The essentials first (the phone may cut a long answer): reference, time, place, SMS, then what to bring."""
     reference = appointment["reference"]
     text = (f"{verb}！预约号：{spoken_reference(reference)}。时间：{appointment['label']}。"
-            f"地点：{appointment['place']}。请带：{'、'.join(appointment['bring'])}。")
+            f"地点：{appointment['place']}。确认短信会发到尾号{digits_for(tracker, appointment['phone'][-4:])}的手机。"
+            f"请带：{'、'.join(appointment['bring'])}。")
     if appointment.get("times_notice"):
         text += f"{appointment['times_notice']}。"
-    text += f"确认短信会发到{appointment['phone']}。"
     dispatcher.utter_message(text=text)
     dispatcher.utter_message(json_message={
         "type": "booking_confirmation", "reference": reference, "service": appointment["service"],
@@ -377,7 +384,7 @@ class ActionSubmitBooking(Action):
                         SlotSet("booking_slot", None), SlotSet("booking_confirm", None),
                         SlotSet("booking_idempotency_key", None), FollowupAction("booking_form")]
             return reset_events()
-        confirmation_message(dispatcher, appointment)
+        confirmation_message(dispatcher, tracker, appointment)
         return reset_events()
 
 
@@ -519,7 +526,7 @@ class ActionBookingManage(Action):
             elif mode == "change":
                 moved = await service_api.post(f"/api/booking/appointments/{reference}/change",
                                                {**proof, "start": tracker.get_slot("booking_slot")})
-                confirmation_message(dispatcher, moved, verb="改约成功")
+                confirmation_message(dispatcher, tracker, moved, verb="改约成功")
             elif tracker.get_slot("booking_confirm"):
                 await service_api.post(f"/api/booking/appointments/{reference}/cancel", proof)
                 dispatcher.utter_message(text=f"已取消{found['label']}的{found['service_name']}预约。需要时可以重新预约。")

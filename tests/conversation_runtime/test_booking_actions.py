@@ -120,7 +120,7 @@ def test_on_the_phone_the_caller_number_is_offered_and_confirmed():
     metadata = {"caller_phone": "+8613812345678", "user_key": "caller-hash"}
     dispatcher = CollectingDispatcher()
     run(booking.ActionAskBookingPhone().run(dispatcher, tracker(metadata=metadata, channel="hotline_12368"), {}))
-    assert "尾号5678" in dispatcher.messages[0]["text"]
+    assert "尾号5 6 7 8" in dispatcher.messages[0]["text"]  # digit by digit on the phone
     result = run(booking.ValidateBookingForm().validate_booking_phone(
         "是的", CollectingDispatcher(), tracker(text="是的", intent="affirm", metadata=metadata), {}))
     assert result == {"booking_phone": "13812345678"}
