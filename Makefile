@@ -28,6 +28,7 @@ TRAINING_FILES := config.yml $(shell find domain bot -type f 2>/dev/null | sort)
 
 .PHONY: help install run test lint train validate migrate test-service test-conversation test-stories test-e2e bench browser clean
 .PHONY: kb eval calibrate
+.PHONY: remind
 
 help:
 	@echo "make run    install if needed, train if needed, migrate, start Rasa :$(RASA_PORT), actions :$(ACTIONS_PORT), service center :$(SERVICE_PORT)"
@@ -110,3 +111,6 @@ eval: kb
 # Re-derive the search thresholds on the dev split of the held-out set (writes knowledge_base/thresholds.yml).
 calibrate: kb
 	$(SVC_PY) -m knowledge_base.calibrate
+# Day-before booking reminders by SMS (Twilio or outbox); run daily from cron, e.g. 17:00 court time.
+remind: $(SVC_VENV)/.installed migrate
+	$(SVC_PY) -m service_center.booking.remind

@@ -31,6 +31,17 @@ class Settings(BaseSettings):
     kb_thresholds_path: Path = PROJECT_ROOT / "knowledge_base" / "thresholds.yml"
     # Seconds a search may wait for the guide to finish loading at startup before answering 503.
     kb_ready_timeout: float = 120.0
+    # SMS through Twilio Messaging: all three set -> real messages; otherwise the outbox (staff can see it).
+    # TWILIO_MESSAGING_FROM is a sender number (+1...) or a Messaging Service SID (MG...).
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = None
+    twilio_messaging_from: str | None = None
+    # Only for tests against a local fake of the Twilio REST API.
+    twilio_api_base_url: str | None = None
+    # Public "send me this guide by SMS": at most this many per number per hour.
+    sms_guide_per_number_per_hour: int = 3
+    # Tests and demos only: a fixed "now" for the booking calendar (ISO, court time), e.g. 2026-12-01T09:00.
+    booking_now: str | None = None
 
 
 @lru_cache
