@@ -148,6 +148,7 @@ _EMOJI = re.compile(
 )
 _EMPTY_BRACKETS = re.compile(r"[（(]\s*[)）]|【\s*】")
 _SPACES = re.compile(r"[ \t\u3000]+")
+_DANGLING = re.compile(r"(?:详见|请见|参见|请访问|请点击)?\s*[:：]?\s*(?=[。，；]|$)")
 
 
 def clean(text: str) -> str:
@@ -170,7 +171,7 @@ def clean(text: str) -> str:
             joined += "。"
         joined += line
     joined = _EMPTY_BRACKETS.sub("", joined)
-    joined = re.sub(r"[:：]\s*(?=[。，]|$)", "", joined)  # "详见：" whose link was removed
+    joined = _DANGLING.sub("", joined)  # "详见：" whose link was removed
     joined = _SPACES.sub(" ", joined).strip()
     joined = re.sub(r"\s*([，。；！？、：])\s*", r"\1", joined)
     return re.sub(r"([，。；])[，。；]+", r"\1", joined)
