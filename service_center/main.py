@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from service_center import __version__
 from service_center.errors import install_error_handlers
 from service_center.health.router import router as health_router
+from service_center.hotline.router import router as hotline_router
 from service_center.privacy import install_log_masking
 
 
@@ -21,6 +22,7 @@ def create_app() -> FastAPI:
     )
     install_error_handlers(app)
     app.include_router(health_router)
+    app.include_router(hotline_router)
     return app
 
 
