@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl
 from zoneinfo import ZoneInfo
 
 import aiohttp
@@ -580,7 +581,15 @@ class Hotline12368Input(InputChannel):
 
     @staticmethod
     def form(request: Request) -> dict[str, str]:
-        return {key: values[0] if values else "" for key, values in (request.form or {}).items()}
+        """Twilio's form fields, blank ones included: Twilio signs them all (Sanic's request.form drops blanks)."""
+        try:
+            body = (request.body or b"").decode("utf-8")
+        except UnicodeDecodeError:
+            return {}
+        params: dict[str, str] = {}
+        for key, value in parse_qsl(body, keep_blank_values=True):
+            params.setdefault(key, value)
+        return params
 
     def signed(self, request: Request, params: dict[str, str]) -> bool:
         if not self.settings.validate_signature:

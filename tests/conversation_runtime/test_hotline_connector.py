@@ -310,3 +310,10 @@ def test_settings_from_environment_and_profile(monkeypatch):
     assert settings.transfer_number == ""  # the profile's number is unconfirmed: never dialled
     assert "诉前调解" in settings.hints
     assert Hotline12368Input.name() == "hotline_12368"
+
+
+def test_form_keeps_blank_fields_because_twilio_signs_them():
+    body = b"CallSid=CA1&CallerCity=&SpeechResult=%E8%BD%AC%E4%BA%BA%E5%B7%A5&Digits="
+    form = Hotline12368Input.form(SimpleNamespace(body=body))
+    assert form == {"CallSid": "CA1", "CallerCity": "", "SpeechResult": "转人工", "Digits": ""}
+    assert Hotline12368Input.form(SimpleNamespace(body=b"\xff\xfe")) == {}

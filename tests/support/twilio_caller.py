@@ -151,7 +151,11 @@ class TwilioCaller:
         return self.follow_redirect()
 
     def follow_redirect(self) -> TwiML:
+        """Twilio plays what comes before the <Redirect> first: <Pause> lengths are waited (at most 2 s)."""
         assert self.last is not None and self.last.redirect, f"no <Redirect>: {self.last.xml if self.last else None}"
+        paused = sum(int(pause.get("length", "1")) for pause in self.last.all("Pause"))
+        if paused:
+            time.sleep(min(paused, 2))
         return self.post(self.last.redirect, self.params())
 
     def dial_result(self, dial_status: str, duration: int = 0) -> TwiML:
