@@ -55,3 +55,43 @@ def test_callbacks_on_postgres(postgres_url):
     with TestClient(create_app()) as client:
         response = client.post("/api/hotline/callbacks", json={"phone": "+8613800000000", "call_sid": "CA9"})
         assert response.status_code == 201
+
+
+# ---------------------------------------------------------------- the fallback TwiML (Rasa down)
+
+def signed_post(client, path, params, token="fallback-token", url_base="http://testserver"):  # noqa: S107
+    from twilio.request_validator import RequestValidator
+
+    signature = RequestValidator(token).compute_signature(url_base + path, params)
+    return client.post(path, data=params, headers={"X-Twilio-Signature": signature})
+
+
+@pytest.fixture
+def fallback_client(database_url, monkeypatch):
+    from fastapi.testclient import TestClient
+
+    from service_center.config import get_settings
+    from service_center.main import create_app
+
+    monkeypatch.setenv("TWILIO_AUTH_TOKEN", "fallback-token")
+    monkeypatch.setenv("HOTLINE_TRANSFER_NUMBER", "+8643800012368")
+    get_settings.cache_clear()
+    with TestClient(create_app()) as test_client:
+        yield test_client
+    get_settings.cache_clear()
+
+
+def test_fallback_apologises_and_transfers(fallback_client):
+    params = {"CallSid": "CA1", "From": "+8613812345678", "CallerCity": "", "To": "+8612368"}
+    response = signed_post(fallback_client, "/api/hotline/fallback", params)
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/xml")
+    assert "抱歉" in response.text and "<Dial" in response.text and "+8643800012368" in response.text
+    after = signed_post(fallback_client, "/api/hotline/fallback?after=dial", {**params, "DialCallStatus": "busy"})
+    assert "暂时无法接听" in after.text and "<Hangup" in after.text
+
+
+def test_fallback_refuses_bad_signatures(fallback_client):
+    params = {"CallSid": "CA1", "From": "+8613812345678"}
+    assert fallback_client.post("/api/hotline/fallback", data=params).status_code == 403
+    bad = signed_post(fallback_client, "/api/hotline/fallback", params, token="wrong")
+    assert bad.status_code == 403 and bad.json()["error"]["code"] == "forbidden"
