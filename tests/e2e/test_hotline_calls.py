@@ -1,8 +1,9 @@
 """Whole 12368 calls through the real stack: signed Twilio form posts in, TwiML out (tests/support/twilio_caller.py).
 
 The shared stack transfers to a fake number at any hour (HOTLINE_TRANSFER_NUMBER, HOTLINE_STAFFED_HOURS=always).
-A second, small Rasa server (`slow_rasa`) shares that stack's service center but has a reply deadline far shorter
-than any turn and no action server, to drive the slow path and the "action server down" path for real.
+A second Rasa server (`slow_rasa`) shares that stack's service center and reaches the action server through a
+proxy that delays every action by 2.5 s (reply deadline 1 s) or fails it: the slow path and the "action server
+down" path, for real.
 
 Booking and risk by phone belong to other branches: those tests are skipped until their domain files exist
 (domain/booking.yml, domain/risk.yml) and run unchanged once merged.
@@ -10,12 +11,14 @@ Booking and risk by phone belong to other branches: those tests are skipped unti
 
 import json
 import sqlite3
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
 
-from tests.support.stack import ROOT, Stack, free_port
+from tests.support.stack import ROOT, Stack
 from tests.support.twilio_caller import STATUS_PATH, WEBHOOK_PATH, TwilioCaller
 
 AUTH_TOKEN = "e2e-twilio-auth-token"
@@ -143,16 +146,51 @@ def test_metadata_and_a_repeat_caller(stack):
 
 # ---------------------------------------------------------------- a slow backend, a dead action server
 
+class SlowActionProxy:
+    """Stands between a Rasa server and the real action server: each action call is delayed, or fails (down)."""
+
+    def __init__(self, target: str, delay: float):
+        self.target, self.delay, self.down = target, delay, False
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                if proxy.down:
+                    self.send_response(502)
+                    self.end_headers()
+                    return
+                time.sleep(proxy.delay)
+                reply = httpx.post(proxy.target + self.path, content=body,
+                                   headers={"Content-Type": "application/json"}, timeout=30)
+                self.send_response(reply.status_code)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(reply.content)))
+                self.end_headers()
+                self.wfile.write(reply.content)
+
+            def log_message(self, *_args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+
+
 @pytest.fixture(scope="module")
 def slow_rasa(stack, tmp_path_factory):
-    """A second Rasa server on the same service center: 10 ms reply deadline, action server on a closed port."""
+    """A second Rasa server on the same service center whose custom actions take 2.5 s (reply deadline 1 s)."""
+    proxy = SlowActionProxy(stack.actions_url, delay=2.5)
     workdir = tmp_path_factory.mktemp("slow-rasa")
     slow = Stack(workdir, extra_env={
-        "HOTLINE_REPLY_DEADLINE": "0.01", "HOTLINE_MAX_HOLDS": "5",
+        "HOTLINE_REPLY_DEADLINE": "1", "HOTLINE_MAX_HOLDS": "4",
         "SERVICE_URL": stack.service_url, "SERVICE_PORT": str(stack.service_port),
-        "ACTIONS_PORT": str(free_port()),  # nothing listens there: every custom action fails
+        "ACTIONS_PORT": str(proxy.port),
     })
-    slow.service_url, slow.service_port = stack.service_url, stack.service_port
+    slow.proxy = proxy
     slow.start_rasa()
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline:
@@ -166,37 +204,41 @@ def slow_rasa(stack, tmp_path_factory):
         time.sleep(1)
     yield slow
     slow.stop()
+    proxy.close()
 
 
 def test_slow_backend_holds_then_delivers_the_reply(slow_rasa):
+    slow_rasa.proxy.down = False
     caller = TwilioCaller(slow_rasa.rasa_url, AUTH_TOKEN)
     try:
         caller.start()
-        holding = caller.speak("你好")
-        assert "请稍等" in holding.said and holding.gather is None
+        holding = caller.speak("我要转人工")  # action_human_handoff: 2.5 s through the proxy
+        assert "请稍等" in holding.said and holding.gather is None and holding.dial is None
         assert holding.redirect and holding.redirect.endswith("/collect")
         reply = holding
-        for _ in range(5):
+        for _ in range(4):
             reply = caller.follow_redirect()
-            if reply.gather is not None:
+            if not (reply.redirect and reply.redirect.endswith("/collect")):
                 break
-        assert "您好" in reply.said
-        assert_keeps_listening(reply)
+        assert "正在为您转接人工" in reply.said and reply.dial is not None  # the action's own reply, late
+        assert "抱歉" not in reply.said
         assert max(caller.latencies_ms) < 15_000  # Twilio gives up at 15 s
     finally:
         caller.close()
 
 
 def test_action_server_down_apologises_and_transfers(slow_rasa):
+    slow_rasa.proxy.down = True
     caller = TwilioCaller(slow_rasa.rasa_url, AUTH_TOKEN)
     try:
         caller.start()
         reply = caller.speak("我要转人工")
-        for _ in range(5):
+        for _ in range(4):
             if reply.redirect and reply.redirect.endswith("/collect"):
                 reply = caller.follow_redirect()
         assert "抱歉" in reply.said and reply.dial is not None
     finally:
+        slow_rasa.proxy.down = False
         caller.close()
 
 
