@@ -314,13 +314,13 @@ class Hotline:
             return await self._turn(call, base, HANDOFF_PAYLOAD)
         if digits == SMS_KEY and call.sms_ref:
             return await self._send_sms(call, base)
+        if call.multi_digit:  # the bot asked for a number: the keys are the answer
+            return await self._turn(call, base, re.sub(r"[^0-9]", "", digits) or digits)
         if len(digits) == 1 and digits.isdigit():
             choices = call.buttons or MAIN_MENU
             index = int(digits)
             if 1 <= index <= len(choices):
                 return await self._turn(call, base, choices[index - 1]["payload"])
-            if call.multi_digit:
-                return await self._turn(call, base, digits)
             return self._prompt(base, call, "没有这个选项。" + call.prompt)
         return await self._turn(call, base, re.sub(r"[^0-9]", "", digits) or digits)
 

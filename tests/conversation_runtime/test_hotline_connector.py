@@ -267,6 +267,12 @@ def test_request_asking_for_a_number_accepts_several_digits():
     assert bot.received[-1][1] == "13812345678"
 
 
+def test_a_single_key_answers_a_number_question_instead_of_choosing_from_the_menu():
+    bot = Bot({"/book_appointment": [{"text": "请输入预约号后四位"}]})
+    call_flow(make(bot), ("start", None), ("press", "3"), ("press", "1#"))
+    assert bot.received[-1][1] == "1"
+
+
 # ---------------------------------------------------------------- the signature check
 
 def request(url: str, path: str, query: str = "", signature: str = ""):
