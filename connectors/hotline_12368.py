@@ -168,6 +168,7 @@ class HotlineSettings:
         if hours_spec is not None:
             settings.staffed_hours = None if hours_spec.strip().lower() == "always" else parse_hours(hours_spec)
             settings.staffed_weekdays_only = _env_bool("HOTLINE_STAFFED_WEEKDAYS_ONLY", True)
+            settings.staffed_hours_confirmed = True  # the operator set them
         else:
             spans = staffed.get("value") or []
             settings.staffed_hours = [(span["start"], span["end"]) for span in spans] or []
@@ -282,13 +283,13 @@ class Hotline:
         return any(start <= hhmm < end for start, end in self.settings.staffed_hours)
 
     def _staffed_hours_text(self) -> str:
+        """Staffed hours are stated only when confirmed (court profile) or set by the operator (environment)."""
         hours = self.settings.staffed_hours
-        if not hours:
+        if not hours or not self.settings.staffed_hours_confirmed:
             return "人工服务时间请以法院公告为准"
         spans = "，".join(f"{start}到{end}" for start, end in hours)
         days = "工作日" if self.settings.staffed_weekdays_only else "每天"
-        text = f"人工服务时间为{days}{spans}"
-        return text if self.settings.staffed_hours_confirmed else text + "，具体请以法院公告为准"
+        return f"人工服务时间为{days}{spans}"
 
     # ------------------------------------------------------------ the webhook: start, speech, keys, silence
     async def webhook(self, params: dict[str, str], base: str, event: str | None = None) -> str:

@@ -174,7 +174,10 @@ def test_outside_staffed_hours_no_dial_but_callback_or_booking():
     assert root.find("Dial") is None
     assert "不是人工服务时间" in said(root) and "请以法院公告为准" in said(root)
     assert "按一" in said(root) and "按二" in said(root)
+    assert "八点半" not in said(root)  # unconfirmed hours are never stated
     assert bot.received[-1][1] == "/book_appointment"
+    hotline.settings.staffed_hours_confirmed = True
+    assert "人工服务时间为工作日上午八点半到上午十一点半" in said(parse(call_flow(hotline, ("speak", "转人工"))[0]))
 
 
 def test_staffed_hours_on_a_weekday():
