@@ -567,6 +567,7 @@ class Hotline12368Input(InputChannel):
             log.warning("TWILIO_AUTH_TOKEN is not set: every hotline request will be refused (403)")
         self.validator = RequestValidator(self.settings.auth_token)
         self.hotline: Hotline | None = None
+        self._background: set[asyncio.Task] = set()
 
     # -- helpers
     def public_url(self, request: Request) -> str:
@@ -651,7 +652,10 @@ class Hotline12368Input(InputChannel):
             params = checked(request)
             if params is None:
                 return response.text("forbidden", status=403)
-            await hotline.status(params)
+            # The caller is gone: answer Twilio at once, end the conversation in the background.
+            task = asyncio.ensure_future(hotline.status(params))
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
             return twiml_response(str(VoiceResponse()))
 
         return blueprint
