@@ -258,7 +258,8 @@ class Hotline:
             options["num_digits"] = 1
         gather = twiml.gather(**options)
         self._say(gather, text)
-        twiml.redirect(f"{base}/webhook?event=silence", method="POST")
+        # The silence count travels in the (signed) URL too, so it holds even if this process lost the call.
+        twiml.redirect(f"{base}/webhook?event=silence&n={call.silence + 1}", method="POST")
         return str(twiml)
 
     def _prompt(self, base: str, call: CallState, text: str) -> str:
@@ -292,13 +293,14 @@ class Hotline:
         return f"人工服务时间为{days}{spans}"
 
     # ------------------------------------------------------------ the webhook: start, speech, keys, silence
-    async def webhook(self, params: dict[str, str], base: str, event: str | None = None) -> str:
+    async def webhook(self, params: dict[str, str], base: str, event: str | None = None,
+                      silences: int = 0) -> str:
         known = params.get("CallSid", "") in self.calls
         call = self._call(params)
         digits = (params.get("Digits") or "").strip()
         speech = (params.get("SpeechResult") or "").strip()
         if event == "silence" or (known and not digits and not speech):
-            return await self._silence(call, base)
+            return await self._silence(call, base, silences)
         if not digits and not speech:
             call.buttons, call.multi_digit = list(MAIN_MENU), False
             return self._prompt(base, call, speakable(GREETING + MENU_PROMPT))
@@ -362,8 +364,8 @@ class Hotline:
                 return button["payload"]
         return None
 
-    async def _silence(self, call: CallState, base: str) -> str:
-        call.silence += 1
+    async def _silence(self, call: CallState, base: str, silences: int = 0) -> str:
+        call.silence = max(call.silence + 1, silences)
         if call.silence <= self.settings.max_reprompts:
             prompt = call.prompt or speakable(MENU_PROMPT)
             twiml = VoiceResponse()
@@ -631,7 +633,9 @@ class Hotline12368Input(InputChannel):
             if params is None:
                 return response.text("forbidden", status=403)
             event = request.args.get("event")
-            return twiml_response(await hotline.webhook(params, self.base_url(request), event))
+            count = request.args.get("n", "0")
+            silences = int(count) if count.isdigit() else 0
+            return twiml_response(await hotline.webhook(params, self.base_url(request), event, silences))
 
         @blueprint.route("/collect", methods=["POST"])
         async def collect(request: Request) -> HTTPResponse:

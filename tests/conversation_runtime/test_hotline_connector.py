@@ -106,7 +106,7 @@ def test_greeting_offers_the_menu_in_a_mandarin_gather_and_redirects():
     say = gather.find("Say")
     assert say.get("voice") == "Polly.Zhiyu-Neural" and say.get("language") == "cmn-CN"
     assert "按一咨询诉讼程序" in say.text and "按零转人工" in say.text and "幺二三六八" in say.text
-    assert root[-1].tag == "Redirect" and root[-1].text == f"{BASE}/webhook?event=silence"
+    assert root[-1].tag == "Redirect" and root[-1].text == f"{BASE}/webhook?event=silence&n=1"
     assert bot.received == []  # the greeting is the connector's own
 
 
@@ -203,6 +203,15 @@ def test_silence_without_a_person_says_goodbye_and_hangs_up():
     results = call_flow(make(Bot(), transfer_number=""), ("start", None), *[("silence", None)] * 3)
     root = parse(results[3])
     assert root[-1].tag == "Hangup" and "再见" in said(root) and root.find("Gather") is None
+
+
+def test_silence_count_travels_in_the_redirect_url_so_it_never_loops_even_without_state():
+    hotline = make(Bot(), transfer_number="")
+    results = call_flow(hotline, ("start", None), ("silence", None))
+    assert parse(results[1])[-1].text.endswith("event=silence&n=2")
+    hotline.calls.clear()  # e.g. another server, or a restart: the URL still counts
+    final = run(hotline.webhook(params(), BASE, "silence", 3))
+    assert parse(final)[-1].tag == "Hangup"
 
 
 def test_input_resets_the_silence_count():
