@@ -202,14 +202,17 @@ class CallState:
 
 
 AskFn = Callable[[CallState, str], Awaitable[list[dict[str, Any]]]]
+RecallFn = Callable[[str], Awaitable[list[dict[str, Any]]]]
 
 
 class Hotline:
     """The call logic, independent of Sanic: each method takes Twilio's form fields and returns TwiML."""
 
-    def __init__(self, settings: HotlineSettings, ask: AskFn, now: Callable[[], datetime] | None = None):
+    def __init__(self, settings: HotlineSettings, ask: AskFn, now: Callable[[], datetime] | None = None,
+                 recall: RecallFn | None = None):
         self.settings = settings
         self.ask = ask
+        self.recall = recall  # the buttons of the call's last bot message, from the shared tracker store
         self.calls: dict[str, CallState] = {}
         self._now = now or (lambda: datetime.now(ZoneInfo(settings.timezone)))
         self._urls: dict[str, str] = {}
@@ -304,6 +307,12 @@ class Hotline:
         if not digits and not speech:
             call.buttons, call.multi_digit = list(MAIN_MENU), False
             return self._prompt(base, call, speakable(GREETING + MENU_PROMPT))
+        if not known and self.recall:
+            # this process never saw the call (another server, or a restart): the keys still mean what was said
+            try:
+                call.buttons = await self.recall(call.call_sid)
+            except Exception:
+                log.warning("could not read the last buttons of a call from the tracker store")
         call.silence = 0
         if digits:
             return await self._keys(call, base, digits)
@@ -570,6 +579,7 @@ class Hotline12368Input(InputChannel):
         self.validator = RequestValidator(self.settings.auth_token)
         self.hotline: Hotline | None = None
         self._background: set[asyncio.Task] = set()
+        self._agent: Any = None
 
     # -- helpers
     def public_url(self, request: Request) -> str:
@@ -612,7 +622,17 @@ class Hotline12368Input(InputChannel):
                                              metadata=self.metadata(call)))
             return collector.messages
 
-        hotline = self.hotline = Hotline(self.settings, ask)
+        async def recall(sender: str) -> list[dict[str, Any]]:
+            agent = self._agent
+            if agent is None or getattr(agent, "tracker_store", None) is None:
+                return []
+            tracker = await agent.tracker_store.retrieve(sender)
+            for event in reversed(tracker.events if tracker else []):
+                if getattr(event, "type_name", "") == "bot":
+                    return [b for b in (event.data or {}).get("buttons") or [] if isinstance(b, dict)]
+            return []
+
+        hotline = self.hotline = Hotline(self.settings, ask, recall=recall)
 
         def checked(request: Request) -> dict[str, str] | None:
             params = self.form(request)
@@ -632,6 +652,7 @@ class Hotline12368Input(InputChannel):
             params = checked(request)
             if params is None:
                 return response.text("forbidden", status=403)
+            self._agent = getattr(request.app.ctx, "agent", None)
             event = request.args.get("event")
             count = request.args.get("n", "0")
             silences = int(count) if count.isdigit() else 0

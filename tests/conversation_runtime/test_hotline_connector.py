@@ -214,6 +214,19 @@ def test_silence_count_travels_in_the_redirect_url_so_it_never_loops_even_withou
     assert parse(final)[-1].tag == "Hangup"
 
 
+def test_a_call_this_process_never_saw_reads_its_buttons_from_the_tracker_store():
+    bot = Bot()
+    hotline = make(bot)
+
+    async def recall(sender):
+        assert sender == "CA1"
+        return MENU_BUTTONS
+
+    hotline.recall = recall
+    run(hotline.webhook(params(Digits="2"), BASE))
+    assert bot.received[-1][1] == MENU_BUTTONS[1]["payload"]
+
+
 def test_input_resets_the_silence_count():
     results = call_flow(make(Bot()), ("start", None), ("silence", None), ("silence", None), ("speak", "你好"),
                         ("silence", None))

@@ -199,6 +199,7 @@ def slow_rasa(stack, tmp_path_factory):
         "HOTLINE_REPLY_DEADLINE": "1", "HOTLINE_MAX_HOLDS": "4",
         "SERVICE_URL": stack.service_url, "SERVICE_PORT": str(stack.service_port),
         "ACTIONS_PORT": str(proxy.port),
+        "RASA_TRACKER_DB": stack.env["RASA_TRACKER_DB"],  # one tracker store for both servers, as when scaled
     })
     slow.proxy = proxy
     slow.start_rasa()
@@ -249,6 +250,24 @@ def test_action_server_down_apologises_and_transfers(slow_rasa):
         assert "抱歉" in reply.said and reply.dial is not None
     finally:
         slow_rasa.proxy.down = False
+        caller.close()
+
+
+def test_a_call_moved_to_another_server_keeps_its_keypad_choices(stack, slow_rasa):
+    slow_rasa.proxy.down = False
+    caller = TwilioCaller(stack.rasa_url, AUTH_TOKEN)
+    try:
+        caller.start()
+        menu = caller.speak("你好")
+        assert "说转人工或按四" in menu.said  # the bot's menu: 4 buttons (the keypad menu has only 1-3)
+        # the next request lands on the other server, which never saw this call
+        reply = caller.post(slow_rasa.rasa_url + WEBHOOK_PATH, caller.params(Digits="4"))
+        for _ in range(4):
+            if reply.redirect and reply.redirect.endswith("/collect"):
+                reply = caller.follow_redirect()
+        assert "没有这个选项" not in reply.said
+        assert reply.dial is not None  # 4 = the bot's "转人工" button, read from the shared tracker store
+    finally:
         caller.close()
 
 
