@@ -250,6 +250,7 @@ class Hotline:
             "input": "speech dtmf", "action": f"{base}/webhook", "method": "POST",
             "language": self.settings.gather_language, "speech_timeout": "auto",
             "timeout": self.settings.gather_timeout, "action_on_empty_result": False,
+            "barge_in": True,  # the caller may speak or press a key while the prompt is still playing
         }
         if self.settings.hints:
             options["hints"] = ",".join(self.settings.hints)

@@ -101,7 +101,7 @@ def test_greeting_offers_the_menu_in_a_mandarin_gather_and_redirects():
     assert gather.get("input") == "speech dtmf"
     assert gather.get("language") == "cmn-Hans-CN"
     assert "立案" in gather.get("hints")
-    assert gather.get("numDigits") == "1"
+    assert gather.get("numDigits") == "1" and gather.get("bargeIn") == "true"
     assert gather.get("action") == f"{BASE}/webhook"
     say = gather.find("Say")
     assert say.get("voice") == "Polly.Zhiyu-Neural" and say.get("language") == "cmn-CN"
