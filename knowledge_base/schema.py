@@ -5,15 +5,32 @@ import re
 
 from pydantic import BaseModel, Field, field_validator
 
-# Court-specific facts are never written into entries: they are placeholders such as {court.address},
-# filled from court_profile.yml (unconfirmed values render as "请以法院公告为准").
+# Court-specific facts are never written into entries: they are placeholders such as {court.contacts.address}
+# (a dotted key of court_profile.yml), filled from it (unconfirmed values render as "请以法院公告为准").
 PLACEHOLDER = re.compile(r"\{court\.[a-z_.]+\}")
+URL = re.compile(r"https?://|www\.|\.cn\b|\.com\b", re.IGNORECASE)
+MARKDOWN = re.compile(r"[*#`\[\]|>_~]|\n")
+ARTICLE = re.compile(r"^第[零一二三四五六七八九十百千]+条$")
 
 
 class LegalBasis(BaseModel):
     law: str = Field(description="short title as in legal_sources, e.g. 民事诉讼法, 诉讼费用交纳办法, 民法典")
     article: str = Field(description="article number in Chinese, e.g. 第一百二十二条")
     quote: str | None = Field(default=None, description="optional verbatim wording from that article")
+
+    @field_validator("article")
+    @classmethod
+    def _article(cls, article: str) -> str:
+        if not ARTICLE.match(article):
+            raise ValueError(f"article must look like 第一百二十二条, got {article!r}")
+        return article
+
+    @field_validator("law")
+    @classmethod
+    def _law(cls, law: str) -> str:
+        if "(" in law or ".md" in law:
+            raise ValueError("law is the legal_sources title without date or extension")
+        return law
 
 
 class GuideEntry(BaseModel):
@@ -33,3 +50,10 @@ class GuideEntry(BaseModel):
         if len(set(questions)) != len(questions):
             raise ValueError("sample questions repeat")
         return questions
+
+    @field_validator("short_answer")
+    @classmethod
+    def _speakable(cls, short_answer: str) -> str:
+        if URL.search(short_answer) or MARKDOWN.search(short_answer):
+            raise ValueError("short answer is read aloud: no links, no Markdown, one line")
+        return short_answer
