@@ -27,6 +27,7 @@ RASA_PY := $(RASA_VENV)/bin/python
 TRAINING_FILES := config.yml $(shell find domain bot -type f 2>/dev/null | sort)
 
 .PHONY: help install run test lint train validate migrate test-service test-conversation test-stories test-e2e bench browser clean
+.PHONY: remind
 
 help:
 	@echo "make run    install if needed, train if needed, migrate, start Rasa :$(RASA_PORT), actions :$(ACTIONS_PORT), service center :$(SERVICE_PORT)"
@@ -97,3 +98,7 @@ bench: install train migrate
 
 clean:
 	rm -rf $(RASA_VENV) $(SVC_VENV) models var .rasa
+
+# Day-before booking reminders by SMS (Twilio or outbox); run daily from cron, e.g. 17:00 court time.
+remind: $(SVC_VENV)/.installed migrate
+	$(SVC_PY) -m service_center.booking.remind
