@@ -1,0 +1,1 @@
+"""Court fee calculator (诉讼费用交纳办法)."""

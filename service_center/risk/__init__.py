@@ -1,0 +1,1 @@
+"""Litigation-risk self-assessment: rules as data, a pure engine, stored reports."""

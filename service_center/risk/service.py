@@ -1,0 +1,54 @@
+"""Store and fetch self-assessments; short ids that can be read aloud."""
+
+import secrets
+from datetime import date
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from service_center.config import get_settings
+from service_center.court.profile import lookup
+from service_center.risk.engine import assess
+from service_center.risk.models import RiskAssessment
+
+ID_DIGITS = 6
+
+
+def new_id() -> str:
+    """Six digits, first not zero: easy to read out on the phone and to key in. The report holds no names."""
+    return str(secrets.randbelow(9 * 10 ** (ID_DIGITS - 1)) + 10 ** (ID_DIGITS - 1))
+
+
+def local_amounts() -> dict[str, Any]:
+    try:
+        return lookup("local_amounts") or {}
+    except KeyError:
+        return {}
+
+
+def report_url(assessment_id: str) -> str:
+    return f"{get_settings().public_base_url.rstrip('/')}/risk/{assessment_id}"
+
+
+def public_view(row: RiskAssessment) -> dict[str, Any]:
+    report = dict(row.report)
+    url = report_url(row.id)
+    return {"id": row.id, "created_at": row.created_at.isoformat() if row.created_at else None, **report,
+            "url": url, "card": {"type": "risk_report", "id": row.id, "level": report["level"], "url": url}}
+
+
+def create(session: Session, answers: dict[str, Any], channel: str | None, today: date | None = None) -> RiskAssessment:
+    report = assess(answers, today or date.today(), local_amounts())
+    for _attempt in range(20):
+        row = RiskAssessment(id=new_id(), channel=channel, dispute_type=answers["dispute_type"],
+                             level=report["level"], answers=answers, report=report)
+        session.add(row)
+        try:
+            session.commit()
+        except IntegrityError:
+            session.rollback()
+            continue
+        session.refresh(row)
+        return row
+    raise RuntimeError("could not allocate a risk assessment id")
