@@ -43,6 +43,14 @@ class Settings(BaseSettings):
     # Tests and demos only: a fixed "now" for the booking calendar (ISO, court time), e.g. 2026-12-01T09:00.
     booking_now: str | None = None
 
+    # 12368 hotline fallback TwiML (POST /api/hotline/fallback, Twilio's "primary handler fails" URL).
+    hotline_twilio_auth_token: str | None = Field(default=None, validation_alias="TWILIO_AUTH_TOKEN")
+    hotline_validate_signature: bool = True
+    hotline_public_url: str | None = None  # the base Twilio calls (proxy); unset: the request's own URL
+    hotline_transfer_number: str | None = None
+    hotline_voice: str = "Polly.Zhiyu-Neural"
+    hotline_say_language: str = "cmn-CN"
+
 
 @lru_cache
 def get_settings() -> Settings:

@@ -10,6 +10,7 @@ from service_center.errors import install_error_handlers
 from service_center.fees.router import router as fees_router
 from service_center.health.router import router as health_router
 from service_center.kb.router import router as kb_router
+from service_center.hotline.router import router as hotline_router
 from service_center.notifications import router as notifications
 from service_center.privacy import install_log_masking
 from service_center.risk.router import router as risk_router
@@ -31,6 +32,11 @@ def create_app() -> FastAPI:
     app.include_router(risk_router)
     app.include_router(booking.router); app.include_router(booking.staff_router)  # noqa: E702
     app.include_router(notifications.router); app.include_router(notifications.staff_router)  # noqa: E702
+    app.include_router(hotline_router)
+    app.include_router(booking.router); app.include_router(booking.staff_router)  # noqa: E702
+    app.include_router(notifications.router); app.include_router(notifications.staff_router)  # noqa: E702
+    app.include_router(fees_router)
+    app.include_router(risk_router)
     return app
 
 

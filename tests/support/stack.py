@@ -49,6 +49,9 @@ class Stack:
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "HOTLINE_VALIDATE_SIGNATURE": "true",
             "TWILIO_AUTH_TOKEN": "e2e-twilio-auth-token",
+            # the hotline transfers to a (fake) staffed number at any hour, so calls can be tested any time
+            "HOTLINE_TRANSFER_NUMBER": "+8643800012368",
+            "HOTLINE_STAFFED_HOURS": "always",
             **(extra_env or {}),
         }
         self.processes: dict[str, subprocess.Popen] = {}
