@@ -27,6 +27,7 @@ RASA_PY := $(RASA_VENV)/bin/python
 TRAINING_FILES := config.yml $(shell find domain bot -type f 2>/dev/null | sort)
 
 .PHONY: help install run test lint train validate migrate test-service test-conversation test-stories test-e2e bench browser clean
+.PHONY: web
 
 help:
 	@echo "make run    install if needed, train if needed, migrate, start Rasa :$(RASA_PORT), actions :$(ACTIONS_PORT), service center :$(SERVICE_PORT)"
@@ -97,3 +98,12 @@ bench: install train migrate
 
 clean:
 	rm -rf $(RASA_VENV) $(SVC_VENV) models var .rasa
+
+# Web chat page front end: npm ci from package-lock.json, esbuild bundle into static/dist (part of install).
+WEB_DIR := service_center/web
+web: $(WEB_DIR)/static/dist/chat.js
+install: web
+
+$(WEB_DIR)/static/dist/chat.js: $(WEB_DIR)/package.json $(WEB_DIR)/package-lock.json $(WEB_DIR)/src/chat.js
+	@command -v npm >/dev/null || { (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null) || { echo "npm is missing: install Debian's 'nodejs' and 'npm' packages"; exit 1; }; }
+	cd $(WEB_DIR) && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build

@@ -22,6 +22,11 @@ class Settings(BaseSettings):
     court_profile_path: Path = PROJECT_ROOT / "knowledge_base" / "court_profile.yml"
     # Seconds to wait for a dependency when /health checks it.
     health_timeout: float = 2.0
+    # Web chat page: the Rasa address browsers connect to (socket.io); unset means RASA_URL.
+    rasa_public_url: str | None = None
+    rasa_socketio_path: str = "/socket.io"
+    # Extra hosts (comma-separated) whose http(s) links the chat page shows as links; PUBLIC_BASE_URL's is always in.
+    web_link_hosts: str = ""
 
 
 @lru_cache

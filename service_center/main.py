@@ -8,6 +8,7 @@ from service_center import __version__
 from service_center.errors import install_error_handlers
 from service_center.health.router import router as health_router
 from service_center.privacy import install_log_masking
+from service_center.web.router import router as web_router
 
 
 def create_app() -> FastAPI:
@@ -21,6 +22,7 @@ def create_app() -> FastAPI:
     )
     install_error_handlers(app)
     app.include_router(health_router)
+    app.include_router(web_router)
     return app
 
 
