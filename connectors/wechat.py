@@ -268,12 +268,12 @@ class WeChatInput(InputChannel):
             session_secret=setting("session_secret"),
             token_ttl=int(setting("token_ttl", "7200")),
             rate_limit=parse_rate(setting("rate_limit", "20/60"), (20, 60.0)),
-            login_rate_limit=parse_rate(setting("login_rate_limit", "10/60"), (10, 60.0)),
+            login_rate_limit=parse_rate(setting("login_rate_limit", "60/60"), (60, 60.0)),
         )
 
     def __init__(self, api_base: str = "https://api.weixin.qq.com", app_id: str | None = None,
                  app_secret: str | None = None, session_secret: str | None = None, token_ttl: int = 7200,
-                 rate_limit: tuple[int, float] = (20, 60.0), login_rate_limit: tuple[int, float] = (10, 60.0)) -> None:
+                 rate_limit: tuple[int, float] = (20, 60.0), login_rate_limit: tuple[int, float] = (60, 60.0)) -> None:
         if not session_secret:
             logger.warning("WECHAT_SESSION_SECRET is not set: using a random one, so tokens end with this process")
             session_secret = secrets.token_urlsafe(32)
