@@ -27,7 +27,7 @@ RASA_PY := $(RASA_VENV)/bin/python
 TRAINING_FILES := config.yml $(shell find domain bot -type f 2>/dev/null | sort)
 
 .PHONY: help install run test lint train validate migrate test-service test-conversation test-stories test-e2e bench browser clean
-.PHONY: web
+.PHONY: web browser-fonts
 
 help:
 	@echo "make run    install if needed, train if needed, migrate, start Rasa :$(RASA_PORT), actions :$(ACTIONS_PORT), service center :$(SERVICE_PORT)"
@@ -107,3 +107,8 @@ install: web
 $(WEB_DIR)/static/dist/chat.js: $(WEB_DIR)/package.json $(WEB_DIR)/package-lock.json $(WEB_DIR)/src/chat.js
 	@command -v npm >/dev/null || { (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null) || { echo "npm is missing: install Debian's 'nodejs' and 'npm' packages"; exit 1; }; }
 	cd $(WEB_DIR) && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
+
+# Chinese fonts so browser-test screenshots show characters, not boxes (Debian's fonts-wqy-microhei).
+browser-fonts:
+	@fc-list :lang=zh 2>/dev/null | grep -q . || { (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null) || echo "warning: no Chinese font; install Debian's fonts-wqy-microhei for readable screenshots"; }
+browser: browser-fonts

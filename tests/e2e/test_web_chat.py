@@ -4,13 +4,18 @@ large text, no HTML from messages executed, and a booking when the booking flow 
 A screenshot of each step goes to test-artifacts/web/."""
 
 import json
+import os
 import re
 import sqlite3
+import subprocess
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 
-from tests.e2e.conftest import ROOT
+from tests.e2e.conftest import RASA_VENV, ROOT, free_port
+from tests.support.stack import SVC_VENV
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
@@ -187,3 +192,91 @@ def test_booking_through_the_page(stack, page):
     expect(card).to_be_visible()
     expect(card).to_contain_text("预约号")
     shot(page, "10-booking-confirmed")
+
+
+# ---------- cards, links and feedback, against a stand-in Rasa that sends every card shape ----------
+@pytest.fixture(scope="module")
+def card_site(tmp_path_factory):
+    """A service center whose page talks to tests/support/fake_rasa_socketio.py instead of Rasa."""
+    workdir = tmp_path_factory.mktemp("cards")
+    fake_port, service_port = free_port(), free_port()
+    service_url = f"http://127.0.0.1:{service_port}"
+    env = {**os.environ, "RASA_PUBLIC_URL": f"http://127.0.0.1:{fake_port}", "PUBLIC_BASE_URL": service_url,
+           "DATABASE_URL": f"sqlite:///{workdir / 'service.db'}"}
+    processes = [
+        subprocess.Popen([str(RASA_VENV / "python"), "-m", "tests.support.fake_rasa_socketio", str(fake_port),
+                          service_url], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT),
+        subprocess.Popen([str(SVC_VENV / "uvicorn"), "service_center.main:app", "--host", "127.0.0.1",
+                          "--port", str(service_port)], cwd=ROOT, env=env,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT),
+    ]
+    try:
+        deadline = time.monotonic() + 60
+        for check in (f"http://127.0.0.1:{fake_port}/socket.io/?EIO=4&transport=polling", service_url + "/"):
+            while True:
+                try:
+                    if httpx.get(check, timeout=2).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"{check} did not come up")
+                time.sleep(0.3)
+        yield service_url
+    finally:
+        for process in processes:
+            process.terminate()
+            try:
+                process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def test_cards_links_and_feedback_render_safely(card_site, page):
+    feedback = []
+
+    def record(route):
+        feedback.append(json.loads(route.request.post_data))
+        route.fulfill(status=201, content_type="application/json", body="{}")
+
+    page.route("**/api/kb/feedback", record)
+    page.goto(card_site + "/")
+    page.get_by_role("button", name="看卡片").click()
+    expect(page.get_by_role("group", name="预约确认")).to_be_visible(timeout=15_000)
+    page.wait_for_timeout(300)
+
+    guide = page.get_by_role("group", name="办事指南")
+    expect(guide).to_contain_text("立案需要的材料")
+    expect(guide).to_contain_text("《中华人民共和国民事诉讼法》第一百二十二条")
+    expect(guide.get_by_role("link", name="查看完整指南")).to_have_attribute(
+        "href", card_site + "/guide/filing-materials")
+    # a link in the text on the court's own site is clickable
+    expect(page.locator(".bubble a").first).to_have_attribute("href", card_site + "/guide/filing-materials")
+
+    booking = page.get_by_role("group", name="预约确认")
+    for text in ("B7K2Q", "委派调解", "2026年12月1日", "09:00", "请以法院公告为准", "身份证原件", "起诉状"):
+        expect(booking).to_contain_text(text)
+    risk = page.get_by_role("group", name="风险自测报告")
+    expect(risk).to_contain_text("R7Q4")
+    expect(risk.get_by_role("link", name="查看完整报告")).to_have_attribute("href", card_site + "/risk/R7Q4")
+    expect(page.get_by_role("link", name="拨打 12368 诉讼服务热线")).to_have_attribute("href", "tel:12368")
+    shot(page, "11-cards")
+
+    guide.get_by_role("button", name="有帮助").click()
+    expect(guide).to_contain_text("谢谢您的反馈")
+    assert feedback == [{"entry_id": "filing-materials", "question": "看卡片", "helpful": True,
+                         "channel": "socketio"}]
+    shot(page, "12-feedback")
+
+
+def test_hostile_bot_content_is_shown_as_text(card_site, page):
+    page.goto(card_site + "/")
+    page.get_by_role("button", name="看危险内容").click()
+    expect(page.locator("li.msg.bot").last).to_contain_text("<script>alert(3)</script>", timeout=15_000)
+    expect(page.get_by_role("log")).to_contain_text("<img src=x onerror=alert(1)> <b>粗体</b>")
+    assert page.locator("li.msg img, li.msg b, li.msg script").count() == 0
+    assert page.get_by_role("link", name=re.compile("evil.example")).count() == 0  # not on the allowed hosts
+    assert page.locator("a[href^='javascript']").count() == 0
+    assert page.dialogs == []
+    shot(page, "13-hostile-content")

@@ -77,8 +77,9 @@ export function fromBot(data) {
 function formatTime(value) {
   const date = new Date(value);
   if (Number.isNaN(date.getTime())) return String(value);
-  return date.toLocaleString("zh-CN", { year: "numeric", month: "long", day: "numeric", weekday: "short",
-    hour: "2-digit", minute: "2-digit" });
+  // Appointments are at the court, so its time zone, whatever the phone's setting.
+  return date.toLocaleString("zh-CN", { timeZone: config.timeZone || "Asia/Shanghai", year: "numeric",
+    month: "long", day: "numeric", weekday: "short", hour: "2-digit", minute: "2-digit", hour12: false });
 }
 
 // ---------- cards ----------
