@@ -160,6 +160,20 @@ class Code2Session:
     def __init__(self, api_base: str, app_id: str | None, app_secret: str | None, timeout: float = 5.0) -> None:
         self.url = api_base.rstrip("/") + "/sns/jscode2session"
         self.app_id, self.app_secret, self.timeout = app_id, app_secret, timeout
+        self._session: aiohttp.ClientSession | None = None
+        self._session_loop: asyncio.AbstractEventLoop | None = None
+
+    def _client(self) -> aiohttp.ClientSession:
+        """One pooled HTTP client per event loop (made lazily: it must be created inside the running loop)."""
+        loop = asyncio.get_running_loop()
+        if self._session is None or self._session.closed or self._session_loop is not loop:
+            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.timeout))
+            self._session_loop = loop
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
 
     async def openid(self, code: str) -> str:
         if not self.app_id or not self.app_secret:
@@ -167,8 +181,7 @@ class Code2Session:
         params = {"appid": self.app_id, "secret": self.app_secret, "js_code": code,
                   "grant_type": "authorization_code"}
         try:
-            async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.timeout)) as session, \
-                    session.get(self.url, params=params) as answer:
+            async with self._client().get(self.url, params=params) as answer:
                 # WeChat answers HTTP 200 with a JSON body, sometimes labelled text/plain.
                 raw = await answer.text()
                 status = answer.status

@@ -107,8 +107,18 @@ def fake_wechat():
         yield fake
 
 
+def exchange(client: Code2Session, code: str) -> str:
+    async def run() -> str:
+        try:
+            return await client.openid(code)
+        finally:
+            await client.close()
+
+    return asyncio.run(run())
+
+
 def openid(fake, code, app_id=APP_ID, secret=APP_SECRET):
-    return asyncio.run(Code2Session(fake.url, app_id, secret).openid(code))
+    return exchange(Code2Session(fake.url, app_id, secret), code)
 
 
 def test_code2session_sends_wechats_request_and_reads_the_openid(fake_wechat):
@@ -148,10 +158,10 @@ def test_wrong_app_secret_is_a_server_side_problem(fake_wechat):
 
 def test_missing_configuration_and_unreachable_wechat():
     with pytest.raises(WeChatError) as caught:
-        asyncio.run(Code2Session("http://127.0.0.1:9", None, None).openid("ok-x"))
+        exchange(Code2Session("http://127.0.0.1:9", None, None), "ok-x")
     assert caught.value.code == "not_configured"
     with pytest.raises(WeChatError) as caught:
-        asyncio.run(Code2Session("http://127.0.0.1:9", APP_ID, APP_SECRET, timeout=2).openid("ok-x"))
+        exchange(Code2Session("http://127.0.0.1:9", APP_ID, APP_SECRET, timeout=2), "ok-x")
     assert caught.value.code == "wechat_unreachable"
 
 
