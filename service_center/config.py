@@ -27,6 +27,17 @@ class Settings(BaseSettings):
     rasa_socketio_path: str = "/socket.io"
     # Extra hosts (comma-separated) whose http(s) links the chat page shows as links; PUBLIC_BASE_URL's is always in.
     web_link_hosts: str = ""
+    # SMS through Twilio Messaging: all three set -> real messages; otherwise the outbox (staff can see it).
+    # TWILIO_MESSAGING_FROM is a sender number (+1...) or a Messaging Service SID (MG...).
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = None
+    twilio_messaging_from: str | None = None
+    # Only for tests against a local fake of the Twilio REST API.
+    twilio_api_base_url: str | None = None
+    # Public "send me this guide by SMS": at most this many per number per hour.
+    sms_guide_per_number_per_hour: int = 3
+    # Tests and demos only: a fixed "now" for the booking calendar (ISO, court time), e.g. 2026-12-01T09:00.
+    booking_now: str | None = None
 
 
 @lru_cache

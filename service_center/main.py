@@ -5,8 +5,10 @@ import logging
 from fastapi import FastAPI
 
 from service_center import __version__
+from service_center.booking import router as booking
 from service_center.errors import install_error_handlers
 from service_center.health.router import router as health_router
+from service_center.notifications import router as notifications
 from service_center.privacy import install_log_masking
 from service_center.web.router import router as web_router
 
@@ -23,6 +25,8 @@ def create_app() -> FastAPI:
     install_error_handlers(app)
     app.include_router(health_router)
     app.include_router(web_router)
+    app.include_router(booking.router); app.include_router(booking.staff_router)  # noqa: E702
+    app.include_router(notifications.router); app.include_router(notifications.staff_router)  # noqa: E702
     return app
 
 

@@ -76,3 +76,15 @@ def client(database_url) -> Iterator[TestClient]:
 @pytest.fixture
 def staff_headers() -> dict:
     return {"Authorization": f"Bearer {STAFF_TOKEN}"}
+
+
+@pytest.fixture
+def booking_client(database_url, monkeypatch) -> Iterator[TestClient]:
+    """The app with the booking calendar's clock fixed at Tuesday 2026-12-01 09:00 court time."""
+    from service_center.config import get_settings
+    from service_center.main import create_app
+
+    monkeypatch.setenv("BOOKING_NOW", "2026-12-01T09:00:00")
+    get_settings.cache_clear()
+    with TestClient(create_app()) as test_client:
+        yield test_client

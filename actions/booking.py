@@ -1,0 +1,507 @@
+"""Booking in the conversation: the booking form (service, day, slot, name, mobile, description, confirm) and
+look-up / change / cancel. Thin: dates, slots, rules and bookings all come from the service center
+(/api/booking/...). What stays here is reading spoken answers: numbers said as words, "是" for the caller's number.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import service_api
+
+SERVICES = {"mediation": "诉前调解", "filing": "立案", "cross_region_filing": "跨域立案",
+            "judicial_confirmation": "司法确认"}
+SERVICE_ORDER = list(SERVICES)
+# Most specific first: "跨域立案" before "立案", "司法确认" before "调解".
+SERVICE_WORDS = [
+    ("cross_region_filing", r"跨域|异地立案|外地立案|跨地区"),
+    ("judicial_confirmation", r"司法确认|确认调解协议|确认协议"),
+    ("mediation", r"调解"),
+    ("filing", r"立案|起诉|立个案|打官司|告他"),
+]
+SPOKEN_DIGITS = str.maketrans("零〇洞幺一二两三四五六七八九", "00011223456789")
+ORDINALS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+SKIP = re.compile(r"^(跳过|没有|不用|不说|算了吧?|没啥|无|不需要|不想说|下一步)[了吧啊。.！!]*$")
+OTHER_DAY = re.compile(r"换一?天|换个时间|换时间|都不行|都不合适|别的时间|其他时间|其它时间|别的日子")
+MANAGE_MODES = {"check_booking": "lookup", "change_booking": "change", "cancel_booking": "cancel"}
+BOOKING_SLOTS = ["booking_service", "booking_day", "booking_slot", "booking_name", "booking_phone",
+                 "booking_description", "booking_confirm", "booking_part", "booking_offers", "booking_notice",
+                 "booking_idempotency_key", "booking_reference", "booking_phone_last4", "booking_manage",
+                 "booking_found", "booking_proof", "booking_day_text"]
+UNAVAILABLE = "抱歉，预约系统暂时连不上。您可以稍后再试，或者说“转人工”。"
+HOTLINE = "hotline_12368"
+
+
+# ---------- reading spoken answers ----------
+def digits_of(text: str) -> str:
+    """All digits in an answer, spoken ones included: "幺三八 一二三四" -> "1381234"."""
+    return re.sub(r"\D", "", (text or "").translate(SPOKEN_DIGITS))
+
+
+def mobile_of(text: str) -> str | None:
+    digits = digits_of(text)
+    if len(digits) == 13 and digits.startswith("86"):
+        digits = digits[2:]
+    return digits if re.fullmatch(r"1[3-9]\d{9}", digits) else None
+
+
+def service_of(text: str) -> str | None:
+    for code, pattern in SERVICE_WORDS:
+        if re.search(pattern, text or ""):
+            return code
+    return None
+
+
+def choice_of(text: str) -> int | None:
+    """'2', '第二个', '二', '选第2个' -> 2."""
+    text = (text or "").strip()
+    match = re.search(r"第?\s*([1-4一二两三四])\s*(个|项|号|种)?", text)
+    if match and len(re.sub(r"[第个项号种选择我要吧的\s。.]", "", text)) <= 2:
+        return ORDINALS[match.group(1)]
+    return None
+
+
+def spoken_reference(reference: str) -> str:
+    """'384712' -> '3 8 4 7 1 2', so that voices read it digit by digit."""
+    return " ".join(reference)
+
+
+def metadata(tracker: Tracker) -> dict:
+    return (tracker.latest_message or {}).get("metadata") or {}
+
+
+def user_key(tracker: Tracker) -> str:
+    """The connector's stable opaque user key; elsewhere an opaque hash of the conversation id."""
+    key = metadata(tracker).get("user_key")
+    if key:
+        return str(key)[:128]
+    channel = tracker.get_latest_input_channel() or "rest"
+    return "conv-" + hashlib.sha256(f"{channel}:{tracker.sender_id}".encode()).hexdigest()[:32]
+
+
+def caller_phone(tracker: Tracker) -> str | None:
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            phone = (event.get("metadata") or {}).get("caller_phone")
+            if phone:
+                return mobile_of(phone)
+    return None
+
+
+def latest_intent(tracker: Tracker) -> str | None:
+    return ((tracker.latest_message or {}).get("intent") or {}).get("name")
+
+
+def masked(phone: str) -> str:
+    return f"{phone[:3]}****{phone[-4:]}"
+
+
+async def offers_for(dispatcher: CollectingDispatcher, service: str, text: str) -> dict[str, Any]:
+    """Parse the day, then fetch the nearest free slots; on a problem say it and ask for the day again."""
+    try:
+        day = await service_api.post("/api/booking/parse-day", {"text": text})
+        answer = await service_api.get("/api/booking/slots", service=service, date=day["date"], part=day["part"])
+    except service_api.ServiceError as exc:
+        dispatcher.utter_message(text=exc.message)
+        return {"booking_day": None}
+    except service_api.ServiceUnavailable:
+        dispatcher.utter_message(text=UNAVAILABLE)
+        return {"booking_day": None}
+    if not answer["slots"]:
+        dispatcher.utter_message(text=answer["notice"])
+        return {"booking_day": None}
+    return {"booking_day": day["date"], "booking_part": day["part"], "booking_offers": answer["slots"],
+            "booking_notice": answer["notice"], "booking_day_text": None}
+
+
+def validate_slot_choice(dispatcher: CollectingDispatcher, tracker: Tracker, value: Any) -> dict[str, Any]:
+    offers = tracker.get_slot("booking_offers") or []
+    text = str(value or "")
+    if OTHER_DAY.search(text):
+        return {"booking_slot": None, "booking_day": None, "booking_offers": None, "booking_notice": None}
+    number = choice_of(text)
+    if number and 1 <= number <= len(offers):
+        return {"booking_slot": offers[number - 1]["start"]}
+    for offer in offers:  # "八点半那个", "14:30"
+        hour_minute = offer["start"][11:16]
+        if hour_minute in text or hour_minute.lstrip("0") in text:
+            return {"booking_slot": offer["start"]}
+    dispatcher.utter_message(text=f"请说1到{len(offers)}之间的序号，都不合适可以说“换一天”。")
+    return {"booking_slot": None}
+
+
+# ---------- the booking form ----------
+class ValidateBookingForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_booking_form"
+
+    async def extract_booking_service(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                      domain: dict) -> dict[str, Any]:
+        """"我想预约调解" names the service before the form asks; a number answers the question."""
+        if tracker.get_slot("booking_service") or tracker.get_slot("requested_slot") not in (None, "booking_service"):
+            return {}
+        text = (tracker.latest_message or {}).get("text") or ""
+        code = service_of(text)
+        if code is None and tracker.get_slot("requested_slot") == "booking_service":
+            number = choice_of(text)
+            code = SERVICE_ORDER[number - 1] if number else None
+        return {"booking_service": code} if code else {}
+
+    def validate_booking_service(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                 domain: dict) -> dict[str, Any]:
+        if value in SERVICES:
+            return {"booking_service": value}
+        dispatcher.utter_message(text="可以预约：诉前调解、立案、跨域立案、司法确认，请说其中一项。")
+        return {"booking_service": None}
+
+    async def validate_booking_day(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                   domain: dict) -> dict[str, Any]:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(value)) and tracker.get_slot("booking_offers"):
+            return {"booking_day": value}
+        return await offers_for(dispatcher, tracker.get_slot("booking_service"), str(value))
+
+    def validate_booking_slot(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                              domain: dict) -> dict[str, Any]:
+        return validate_slot_choice(dispatcher, tracker, value)
+
+    def validate_booking_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                              domain: dict) -> dict[str, Any]:
+        name = re.sub(r"^(嗯|那个|我叫|我是|叫|名字是|名字叫|姓名是?|我的名字是)+", "", str(value or "").strip())
+        name = re.sub(r"[\s，。,.!！?？]", "", name)
+        if 1 <= len(name) <= 20 and not re.search(r"\d", name):
+            return {"booking_name": name}
+        dispatcher.utter_message(text="没听清姓名，请只说预约人的名字，比如“王芳”。")
+        return {"booking_name": None}
+
+    def validate_booking_phone(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                               domain: dict) -> dict[str, Any]:
+        caller = caller_phone(tracker)
+        if caller and latest_intent(tracker) == "affirm":
+            return {"booking_phone": caller}
+        phone = mobile_of(str(value))
+        if phone:
+            return {"booking_phone": phone}
+        dispatcher.utter_message(text="这个手机号好像不对，请说11位的手机号码。")
+        return {"booking_phone": None}
+
+    def validate_booking_description(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                     domain: dict) -> dict[str, Any]:
+        text = str(value or "").strip()
+        if not text or SKIP.match(text) or latest_intent(tracker) == "deny":
+            return {"booking_description": "无"}
+        return {"booking_description": text[:100]}
+
+    def validate_booking_confirm(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                 domain: dict) -> dict[str, Any]:
+        if value is True:
+            return {"booking_confirm": True,
+                    "booking_idempotency_key": tracker.get_slot("booking_idempotency_key") or uuid.uuid4().hex}
+        return {"booking_confirm": value}
+
+
+class SimpleAsk(Action):
+    """A form question with fixed words (kept here, not in the domain, so that every question of the form is
+    in one file next to the code that reads the answer)."""
+
+    slot = ""
+    text = ""
+    buttons: tuple = ()
+
+    def name(self) -> str:
+        return f"action_ask_{self.slot}"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        dispatcher.utter_message(text=self.text, buttons=list(self.buttons))
+        return []
+
+
+class ActionAskBookingService(SimpleAsk):
+    slot = "booking_service"
+    text = "您想预约哪一项？一、诉前调解；二、立案；三、跨域立案；四、司法确认。"
+    buttons = tuple({"title": name, "payload": f'/book_appointment{{"booking_service":"{code}"}}'}
+                    for code, name in SERVICES.items())
+
+
+class ActionAskBookingDay(SimpleAsk):
+    slot = "booking_day"
+    text = "您想哪天来？可以说“明天上午”“下周三下午”或者“12月3号”。"
+
+
+class ActionAskBookingName(SimpleAsk):
+    slot = "booking_name"
+    text = "请问预约人怎么称呼？请说姓名。"
+
+
+class ActionAskBookingDescription(SimpleAsk):
+    slot = "booking_description"
+    text = "请用一句话简单说说是什么事，比如“邻里纠纷”。不想说可以说“跳过”。"
+
+
+class ActionAskBookingReference(SimpleAsk):
+    slot = "booking_reference"
+    text = "请说一下您的预约号，就是预约成功时告诉您的6位数字。"
+
+
+class ActionAskBookingPhoneLast4(SimpleAsk):
+    slot = "booking_phone_last4"
+    text = "请说一下预约时留的手机号的后四位。"
+
+
+class ActionAskBookingSlot(Action):
+    def name(self) -> str:
+        return "action_ask_booking_slot"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        offers = tracker.get_slot("booking_offers") or []
+        notice = tracker.get_slot("booking_notice")
+        choices = "；".join(f"{i}、{offer['label']}" for i, offer in enumerate(offers, 1))
+        text = (f"{notice}。" if notice else "") + f"可以约的时间有：{choices}。请说序号，电话里也可以按数字键；" \
+            "都不合适请说“换一天”。"
+        buttons = [{"title": offer["label"], "payload": str(i)} for i, offer in enumerate(offers, 1)]
+        buttons.append({"title": "换一天", "payload": "换一天"})
+        dispatcher.utter_message(text=text, buttons=buttons)
+        return []
+
+
+class ActionAskBookingPhone(Action):
+    def name(self) -> str:
+        return "action_ask_booking_phone"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        caller = caller_phone(tracker)
+        if caller:
+            dispatcher.utter_message(
+                text=f"您是用尾号{caller[-4:]}的手机打来的，预约短信发到这个号码吗？是的话请说“是”，或者说出别的手机号。",
+                buttons=[{"title": "是，用这个号码", "payload": "/affirm"}])
+        else:
+            dispatcher.utter_message(text="请说一下您的手机号码，用来接收预约短信。")
+        return []
+
+
+class ActionAskBookingConfirm(Action):
+    def name(self) -> str:
+        return "action_ask_booking_confirm"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        buttons = [{"title": "确认", "payload": "/affirm"}, {"title": "不用了", "payload": "/deny"}]
+        if tracker.active_loop_name == "booking_manage_form":
+            found = tracker.get_slot("booking_found") or {}
+            dispatcher.utter_message(
+                text=f"确定要取消{found.get('label', '')}的{found.get('service_name', '')}预约吗？", buttons=buttons)
+            return []
+        offers = {o["start"]: o["label"] for o in tracker.get_slot("booking_offers") or []}
+        start = tracker.get_slot("booking_slot")
+        description = tracker.get_slot("booking_description")
+        text = (f"请核对：{SERVICES.get(tracker.get_slot('booking_service'), '')}，"
+                f"{offers.get(start, start)}，预约人{tracker.get_slot('booking_name')}，"
+                f"手机{masked(tracker.get_slot('booking_phone') or '00000000000')}")
+        if description and description != "无":
+            text += f"，事由：{description}"
+        dispatcher.utter_message(text=text + "。确认预约吗？", buttons=buttons)
+        return []
+
+
+def confirmation_message(dispatcher: CollectingDispatcher, appointment: dict, verb: str = "预约成功") -> None:
+    reference = appointment["reference"]
+    text = (f"{verb}！预约号：{spoken_reference(reference)}。时间：{appointment['label']}。"
+            f"地点：{appointment['place']}。请带：{'、'.join(appointment['bring'])}。")
+    if appointment.get("times_notice"):
+        text += f"{appointment['times_notice']}。"
+    text += f"确认短信会发到{appointment['phone']}。"
+    dispatcher.utter_message(text=text)
+    dispatcher.utter_message(json_message={
+        "type": "booking_confirmation", "reference": reference, "service": appointment["service"],
+        "start": appointment["start"], "place": appointment["place"], "bring": appointment["bring"]})
+
+
+def reset_events(keep: dict[str, Any] | None = None) -> list[EventType]:
+    keep = keep or {}
+    return [SlotSet(slot, keep.get(slot)) for slot in BOOKING_SLOTS]
+
+
+class ActionSubmitBooking(Action):
+    def name(self) -> str:
+        return "action_submit_booking"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        if not tracker.get_slot("booking_confirm"):
+            dispatcher.utter_message(text="好的，这次先不预约。需要时可以随时再约。")
+            return reset_events()
+        body = {
+            "service": tracker.get_slot("booking_service"), "start": tracker.get_slot("booking_slot"),
+            "name": tracker.get_slot("booking_name"), "phone": tracker.get_slot("booking_phone"),
+            "description": None if tracker.get_slot("booking_description") == "无"
+            else tracker.get_slot("booking_description"),
+            "user_key": user_key(tracker), "channel": tracker.get_latest_input_channel() or "rest",
+            "idempotency_key": tracker.get_slot("booking_idempotency_key"),
+        }
+        try:
+            appointment = await service_api.post("/api/booking/appointments", body)
+        except service_api.ServiceUnavailable:
+            dispatcher.utter_message(text=UNAVAILABLE)
+            return reset_events()
+        except service_api.ServiceError as exc:
+            alternatives = (exc.details or {}).get("alternatives") if isinstance(exc.details, dict) else None
+            dispatcher.utter_message(text=exc.message)
+            if exc.status == 409 and alternatives:
+                # Someone took the last place meanwhile: offer the alternatives and ask again.
+                return [SlotSet("booking_offers", alternatives), SlotSet("booking_notice", "刚才那个时段已约满"),
+                        SlotSet("booking_slot", None), SlotSet("booking_confirm", None),
+                        SlotSet("booking_idempotency_key", None), FollowupAction("booking_form")]
+            return reset_events()
+        confirmation_message(dispatcher, appointment)
+        return reset_events()
+
+
+class ActionBookingReset(Action):
+    """Stop or restart inside a booking form: leave it and forget what was collected."""
+
+    def name(self) -> str:
+        return "action_booking_reset"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        if latest_intent(tracker) == "restart_flow":
+            dispatcher.utter_message(response="utter_menu")
+        else:
+            dispatcher.utter_message(text="好的，预约先不办了。还有别的需要吗？")
+        return [ActiveLoop(None), SlotSet("requested_slot", None), *reset_events()]
+
+
+# ---------- look up, change, cancel ----------
+class ActionBookingManageStart(Action):
+    """Before the manage form: which operation, and is the booking already known (same user_key, or a
+    reference said in the same sentence)?"""
+
+    def name(self) -> str:
+        return "action_booking_manage_start"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        mode = MANAGE_MODES.get(latest_intent(tracker), "lookup")
+        text = (tracker.latest_message or {}).get("text") or ""
+        events = [*reset_events(), SlotSet("booking_manage", mode)]
+        if mode == "change" and re.search(r"[今明后天周星期礼拜号日月]", text):
+            events.append(SlotSet("booking_day_text", text))
+        reference = re.search(r"(?<!\d)\d{6}(?!\d)", digits_of(text) if len(digits_of(text)) == 6 else text)
+        if reference:
+            events.append(SlotSet("booking_reference", reference.group(0)))
+            return events
+        try:
+            mine = (await service_api.post("/api/booking/lookup", {"user_key": user_key(tracker)}))["appointments"]
+        except (service_api.ServiceError, service_api.ServiceUnavailable):
+            mine = []
+        if mine:
+            found = mine[0]
+            events += [SlotSet("booking_reference", found["reference"]),
+                       SlotSet("booking_proof", {"user_key": user_key(tracker)}), SlotSet("booking_found", found)]
+            if mode == "change" and any(e["name"] == "booking_day_text" for e in events if "name" in e):
+                offers = await offers_for(dispatcher, found["service"], text)
+                events += [SlotSet(name, value) for name, value in offers.items()]
+        return events
+
+
+class ValidateBookingManageForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_booking_manage_form"
+
+    async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker,
+                             domain: dict) -> list[str]:
+        found = tracker.get_slot("booking_found")
+        if not found:
+            return ["booking_reference", "booking_phone_last4"]
+        mode = tracker.get_slot("booking_manage")
+        if found.get("status") != "booked" or mode == "lookup":
+            return []
+        if mode == "change":
+            return ["booking_day", "booking_slot"]
+        return ["booking_confirm"]
+
+    def validate_booking_reference(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                   domain: dict) -> dict[str, Any]:
+        digits = digits_of(str(value))
+        if len(digits) == 6:
+            return {"booking_reference": digits}
+        dispatcher.utter_message(text="预约号是6位数字，请再说一遍。")
+        return {"booking_reference": None}
+
+    async def validate_booking_phone_last4(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                           domain: dict) -> dict[str, Any]:
+        digits = digits_of(str(value))
+        if len(digits) != 4:
+            dispatcher.utter_message(text="请说手机号的最后四位数字。")
+            return {"booking_phone_last4": None}
+        proof = {"phone_last4": digits}
+        try:
+            found = await service_api.post("/api/booking/lookup",
+                                           {"reference": tracker.get_slot("booking_reference"), **proof})
+        except service_api.ServiceError as exc:
+            dispatcher.utter_message(text=exc.message)
+            return {"booking_phone_last4": None, "booking_reference": None}
+        except service_api.ServiceUnavailable:
+            dispatcher.utter_message(text=UNAVAILABLE)
+            return {"booking_phone_last4": None}
+        appointment = found["appointments"][0]
+        result = {"booking_phone_last4": digits, "booking_proof": proof, "booking_found": appointment}
+        if tracker.get_slot("booking_manage") == "change" and tracker.get_slot("booking_day_text") \
+                and appointment["status"] == "booked":
+            result.update(await offers_for(dispatcher, appointment["service"], tracker.get_slot("booking_day_text")))
+        return result
+
+    async def validate_booking_day(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                   domain: dict) -> dict[str, Any]:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(value)) and tracker.get_slot("booking_offers"):
+            return {"booking_day": value}
+        found = tracker.get_slot("booking_found") or {}
+        return await offers_for(dispatcher, found.get("service", "mediation"), str(value))
+
+    def validate_booking_slot(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                              domain: dict) -> dict[str, Any]:
+        return validate_slot_choice(dispatcher, tracker, value)
+
+
+STATUS_TEXT = {"booked": "已预约", "cancelled": "已取消", "checked_in": "已签到", "no_show": "未到场"}
+
+
+class ActionBookingManage(Action):
+    """After the manage form: say the booking, move it, or cancel it."""
+
+    def name(self) -> str:
+        return "action_booking_manage"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        found = tracker.get_slot("booking_found")
+        mode = tracker.get_slot("booking_manage")
+        proof = tracker.get_slot("booking_proof") or {}
+        if not found:
+            return reset_events()
+        reference = found["reference"]
+        status = STATUS_TEXT.get(found["status"], found["status"])
+        try:
+            if mode == "lookup" or found["status"] != "booked":
+                text = (f"预约号{spoken_reference(reference)}：{found['service_name']}，{found['label']}，"
+                        f"状态：{status}。")
+                if found["status"] == "booked":
+                    text += f"地点：{found['place']}。"
+                elif mode != "lookup":
+                    text += "这个预约不能再改期或取消了。"
+                dispatcher.utter_message(text=text)
+            elif mode == "change":
+                moved = await service_api.post(f"/api/booking/appointments/{reference}/change",
+                                               {**proof, "start": tracker.get_slot("booking_slot")})
+                confirmation_message(dispatcher, moved, verb="改约成功")
+            elif tracker.get_slot("booking_confirm"):
+                await service_api.post(f"/api/booking/appointments/{reference}/cancel", proof)
+                dispatcher.utter_message(text=f"已取消{found['label']}的{found['service_name']}预约。需要时可以重新预约。")
+            else:
+                dispatcher.utter_message(text="好的，预约保留不变。")
+        except service_api.ServiceError as exc:
+            dispatcher.utter_message(text=exc.message)
+        except service_api.ServiceUnavailable:
+            dispatcher.utter_message(text=UNAVAILABLE)
+        return reset_events()

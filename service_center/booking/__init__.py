@@ -1,0 +1,1 @@
+"""Appointment booking: calendar, slots, appointments, staff operations, audit trail."""

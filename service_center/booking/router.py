@@ -1,0 +1,260 @@
+"""Booking API: public services, slots, day parsing, appointments; staff lists, CSV, check-in, cancel, no-show."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from pathlib import Path
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service_center.auth import require_staff
+from service_center.booking import service
+from service_center.booking.calendar import PARTS, BookingRuleError, day_label, get_calendar
+from service_center.booking.dateparse import DayNotUnderstood, parse_day
+from service_center.booking.models import Appointment
+from service_center.booking.schemas import (
+    AppointmentCreate,
+    Cancel,
+    Change,
+    Lookup,
+    ParseDay,
+    Proof,
+    StaffCancel,
+)
+from service_center.config import Settings, get_settings
+from service_center.db import get_session
+from service_center.errors import error_body
+
+router = APIRouter(tags=["booking"])
+staff_router = APIRouter(tags=["staff"], dependencies=[Depends(require_staff)])
+
+NOT_FOUND = "没有找到这个预约，请核对预约号和手机号后四位"
+
+
+def now_dependency(settings: Settings = Depends(get_settings)) -> dt.datetime:
+    calendar = get_calendar()
+    if settings.booking_now:
+        return calendar.local(dt.datetime.fromisoformat(settings.booking_now))
+    return calendar.now()
+
+
+def _rule_error(exc: BookingRuleError) -> HTTPException:
+    return HTTPException(status_code=422, detail=str(exc))
+
+
+def _full(exc: service.SlotFull) -> JSONResponse:
+    labels = "、".join(s["label"] for s in exc.alternatives)
+    message = f"这个时段已约满，可以改约：{labels}" if labels else "这个时段已约满，近期也没有空余时段，请以后再试"
+    return JSONResponse(error_body(409, message, {"alternatives": exc.alternatives}), 409)
+
+
+def _find(session: Session, reference: str, proof: Proof) -> Appointment:
+    if not proof.phone_last4 and not proof.user_key:
+        raise HTTPException(status_code=422, detail="请提供预约时所留手机号的后四位")
+    try:
+        return service.find(session, reference, phone_last4=proof.phone_last4, user_key=proof.user_key)
+    except service.NotFound:
+        raise HTTPException(status_code=404, detail=NOT_FOUND) from None
+
+
+# ---------- public ----------
+@router.get("/api/booking/services", summary="Services that can be booked, with the calendar rules")
+def services() -> dict:
+    calendar = get_calendar()
+    return {
+        "services": [{"code": s.code, "name": s.name, "duration_minutes": s.duration_minutes,
+                      "capacity_per_slot": s.capacity, "place": service.place_for(s.code),
+                      "bring": service.BRING.get(s.code, [])} for s in calendar.services.values()],
+        "working_hours": [f"{b:%H:%M}-{e:%H:%M}" for b, e in calendar.periods],
+        "horizon_days": calendar.horizon_days,
+        "same_day_cutoff": f"{calendar.cutoff:%H:%M}",
+        "times_notice": None if calendar.confirmed else "预约时间安排请以法院公告为准",
+    }
+
+
+@router.get("/api/booking/slots", summary="The nearest free slots (up to three) from a preferred day and part")
+def slots(service_code: str = Query(alias="service"), date: dt.date | None = None,
+          part: str | None = Query(default=None, pattern="^(morning|afternoon)$"),
+          session: Session = Depends(get_session), now: dt.datetime = Depends(now_dependency)) -> dict:
+    day = date or now.date()
+    try:
+        return service.slots_answer(session, service_code, day, part, now)
+    except BookingRuleError as exc:
+        raise _rule_error(exc) from None
+
+
+@router.post("/api/booking/parse-day", summary="Natural Chinese day ('明天上午', '下周三') -> date and part of day")
+def parse_day_endpoint(body: ParseDay, now: dt.datetime = Depends(now_dependency)) -> dict:
+    try:
+        day, part = parse_day(body.text, now)
+    except DayNotUnderstood:
+        raise HTTPException(status_code=422,
+                            detail="没听清是哪一天，可以说“明天上午”“下周三”或“12月3号下午”") from None
+    calendar = get_calendar()
+    try:
+        calendar.check_day(day, now)
+        problem = None
+    except BookingRuleError as exc:
+        problem = str(exc)
+    return {"date": day.isoformat(), "part": part, "label": day_label(day) + (PARTS[part] if part else ""),
+            "bookable": problem is None, "problem": problem}
+
+
+@router.post("/api/booking/appointments", status_code=201, summary="Book (Idempotency-Key header recommended)")
+def create_appointment(body: AppointmentCreate, response: Response,
+                       idempotency_key: str | None = Header(default=None, alias="Idempotency-Key", max_length=128),
+                       session: Session = Depends(get_session), now: dt.datetime = Depends(now_dependency)):
+    try:
+        created = service.create(session, service=body.service, start=body.start, name=body.name, phone=body.phone,
+                                 description=body.description, user_key=body.user_key, channel=body.channel,
+                                 idempotency_key=idempotency_key or body.idempotency_key, now=now)
+    except BookingRuleError as exc:
+        raise _rule_error(exc) from None
+    except service.SlotFull as exc:
+        return _full(exc)
+    if created.replayed:
+        response.status_code = 200
+    return {**service.appointment_view(created.appointment), "replayed": created.replayed}
+
+
+@router.post("/api/booking/lookup", summary="Find bookings by reference + last four phone digits, or by user_key")
+def lookup(body: Lookup, session: Session = Depends(get_session), now: dt.datetime = Depends(now_dependency)) -> dict:
+    if body.reference:
+        return {"appointments": [service.appointment_view(_find(session, body.reference, body))]}
+    if body.user_key:
+        return {"appointments": [service.appointment_view(a) for a in service.for_user(session, body.user_key, now)]}
+    raise HTTPException(status_code=422, detail="请提供预约号和手机号后四位")
+
+
+@router.get("/api/booking/appointments/{reference}", summary="One booking (proof in X-Phone-Last4 or X-User-Key)")
+def get_appointment(reference: str, x_phone_last4: str | None = Header(default=None),
+                    x_user_key: str | None = Header(default=None), session: Session = Depends(get_session)) -> dict:
+    proof = Proof(phone_last4=x_phone_last4, user_key=x_user_key)
+    return service.appointment_view(_find(session, reference, proof))
+
+
+def _change(reference: str, body: Change, session: Session, now: dt.datetime):
+    appointment = _find(session, reference, body)
+    actor = "litigant:user_key" if body.user_key else "litigant:phone"
+    try:
+        return service.appointment_view(service.change(session, appointment, body.start, actor, body.service, now))
+    except BookingRuleError as exc:
+        raise _rule_error(exc) from None
+    except service.InvalidState:
+        raise HTTPException(status_code=409, detail=service.state_message(appointment)) from None
+    except service.SlotFull as exc:
+        return _full(exc)
+
+
+@router.patch("/api/booking/appointments/{reference}", summary="Change the time (and/or service)")
+def patch_appointment(reference: str, body: Change, session: Session = Depends(get_session),
+                      now: dt.datetime = Depends(now_dependency)):
+    return _change(reference, body, session, now)
+
+
+@router.post("/api/booking/appointments/{reference}/change", summary="Same as PATCH, for clients without PATCH")
+def change_appointment(reference: str, body: Change, session: Session = Depends(get_session),
+                       now: dt.datetime = Depends(now_dependency)):
+    return _change(reference, body, session, now)
+
+
+def _cancel(reference: str, proof: Proof, reason: str | None, session: Session) -> dict:
+    appointment = _find(session, reference, proof)
+    actor = "litigant:user_key" if proof.user_key else "litigant:phone"
+    try:
+        return service.appointment_view(service.cancel(session, appointment, actor, reason))
+    except service.InvalidState:
+        raise HTTPException(status_code=409, detail=service.state_message(appointment)) from None
+
+
+@router.delete("/api/booking/appointments/{reference}", summary="Cancel (proof in X-Phone-Last4 or X-User-Key)")
+def delete_appointment(reference: str, x_phone_last4: str | None = Header(default=None),
+                       x_user_key: str | None = Header(default=None), session: Session = Depends(get_session)):
+    return _cancel(reference, Proof(phone_last4=x_phone_last4, user_key=x_user_key), None, session)
+
+
+@router.post("/api/booking/appointments/{reference}/cancel", summary="Cancel, proof in the body")
+def cancel_appointment(reference: str, body: Cancel, session: Session = Depends(get_session)) -> dict:
+    return _cancel(reference, body, body.reason, session)
+
+
+# ---------- staff ----------
+CSV_COLUMNS = ["reference", "label", "service_name", "status", "name", "phone", "description", "channel",
+               "cancel_reason", "created_at"]
+
+
+@staff_router.get("/api/staff/bookings", summary="A day's bookings (JSON, or CSV by format=csv or Accept)")
+def staff_bookings(request: Request, day: dt.date | None = None,
+                   service_code: str | None = Query(None, alias="service"),
+                   status: str | None = None, format: str | None = Query(None, pattern="^(json|csv)$"),
+                   session: Session = Depends(get_session), now: dt.datetime = Depends(now_dependency)):
+    day = day or now.date()
+    items = [service.appointment_view(a, staff=True) for a in service.staff_list(session, day, service_code, status)]
+    wants_csv = format == "csv" or (format is None and "text/csv" in request.headers.get("accept", ""))
+    if wants_csv:
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(items)
+        # BOM so that Excel opens the Chinese text correctly
+        return Response("\ufeff" + buffer.getvalue(), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="bookings-{day}.csv"'})
+    return {"day": day.isoformat(), "count": len(items), "bookings": items}
+
+
+def _staff_find(session: Session, reference: str) -> Appointment:
+    appointment = session.execute(select(Appointment).where(Appointment.reference == reference)).scalar_one_or_none()
+    if appointment is None:
+        raise HTTPException(status_code=404, detail="没有这个预约号")
+    return appointment
+
+
+def _staff_mark(session: Session, reference: str, status: str, staff: str) -> dict:
+    appointment = _staff_find(session, reference)
+    try:
+        appointment = service.staff_mark(session, appointment, status, staff)
+    except service.InvalidState:
+        raise HTTPException(status_code=409, detail=service.state_message(appointment)) from None
+    return service.appointment_view(appointment, staff=True)
+
+
+@staff_router.post("/api/staff/bookings/{reference}/check-in", summary="The person has arrived")
+def staff_check_in(reference: str, session: Session = Depends(get_session), staff: str = Depends(require_staff)):
+    return _staff_mark(session, reference, "checked_in", staff)
+
+
+@staff_router.post("/api/staff/bookings/{reference}/no-show", summary="The person did not come")
+def staff_no_show(reference: str, session: Session = Depends(get_session), staff: str = Depends(require_staff)):
+    return _staff_mark(session, reference, "no_show", staff)
+
+
+@staff_router.post("/api/staff/bookings/{reference}/cancel", summary="Cancel with a reason; the person gets an SMS")
+def staff_cancel(reference: str, body: StaffCancel, session: Session = Depends(get_session),
+                 staff: str = Depends(require_staff)):
+    appointment = _staff_find(session, reference)
+    try:
+        appointment = service.cancel(session, appointment, staff, body.reason)
+    except service.InvalidState:
+        raise HTTPException(status_code=409, detail=service.state_message(appointment)) from None
+    return service.appointment_view(appointment, staff=True)
+
+
+@staff_router.get("/api/staff/bookings/{reference}/audit", summary="Every action on one booking")
+def staff_audit(reference: str, session: Session = Depends(get_session)) -> dict:
+    _staff_find(session, reference)
+    return {"reference": reference, "audit": service.audit_trail(session, reference)}
+
+
+STAFF_PAGE = Path(__file__).with_name("staff.html")
+
+
+@router.get("/staff", response_class=HTMLResponse, include_in_schema=False)
+def staff_page() -> HTMLResponse:
+    """The page itself is public and holds no data: it asks for the token and sends it as a Bearer header."""
+    return HTMLResponse(STAFF_PAGE.read_text(encoding="utf-8"),
+                        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"})

@@ -1,0 +1,1 @@
+"""Text messages (SMS): Twilio Messaging when configured, otherwise a staff-visible outbox."""

@@ -1,0 +1,222 @@
+"""Booking actions over tracker JSON, with the service center replaced by a recording fake."""
+
+import asyncio
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import booking, service_api
+
+OFFERS = [{"start": "2026-12-02T08:30:00+08:00", "label": "12月2日（周三）上午08:30", "free": 2, "exact": True},
+          {"start": "2026-12-02T09:30:00+08:00", "label": "12月2日（周三）上午09:30", "free": 1, "exact": True}]
+APPOINTMENT = {"reference": "384712", "service": "mediation", "service_name": "诉前调解",
+               "start": OFFERS[0]["start"], "label": OFFERS[0]["label"], "status": "booked",
+               "place": "前郭县人民法院诉讼服务中心诉前调解室（请以法院公告为准）", "bring": ["本人身份证件原件"],
+               "phone": "138****5678", "times_notice": "预约时间安排请以法院公告为准"}
+
+
+class FakeService:
+    def __init__(self, answers: dict):
+        self.answers, self.calls = answers, []
+
+    async def __call__(self, path, *args, **kwargs):
+        body = args[0] if args else kwargs
+        self.calls.append((path, body))
+        answer = self.answers[path]
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+
+@pytest.fixture
+def fake(monkeypatch):
+    def install(answers: dict) -> FakeService:
+        service = FakeService(answers)
+        monkeypatch.setattr(service_api, "get", service)
+        monkeypatch.setattr(service_api, "post", service)
+        return service
+    return install
+
+
+def tracker(slots: dict | None = None, text: str = "", intent: str = "inform", channel: str = "rest",
+            metadata: dict | None = None, active_loop: str | None = "booking_form") -> Tracker:
+    message = {"text": text, "intent": {"name": intent}, "metadata": metadata or {}}
+    return Tracker(sender_id="conv-1", slots=slots or {}, latest_message=message,
+                   events=[{"event": "user", "text": text, "input_channel": channel, "metadata": metadata or {},
+                            "parse_data": message}],
+                   paused=False, followup_action=None, active_loop={"name": active_loop} if active_loop else {},
+                   latest_action_name="action_listen")
+
+
+def run(coroutine_or_value):
+    return asyncio.run(coroutine_or_value) if asyncio.iscoroutine(coroutine_or_value) else coroutine_or_value
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("我想预约调解", "mediation"), ("下周能去立案吗", "filing"), ("帮我约个司法确认", "judicial_confirmation"),
+    ("想办个跨域立案", "cross_region_filing"), ("你好", None)])
+def test_service_from_words(text, expected):
+    assert booking.service_of(text) == expected
+
+
+@pytest.mark.parametrize(("text", "number"), [("1", 1), ("第二个", 2), ("三", 3), ("选第2个", 2), ("明天下午", None)])
+def test_choice_numbers(text, number):
+    assert booking.choice_of(text) == number
+
+
+def test_spoken_mobile_numbers():
+    assert booking.mobile_of("幺三八 一二三四 五六七八") == "13812345678"
+    assert booking.mobile_of("+86 138-1234-5678") == "13812345678"
+    assert booking.mobile_of("12345") is None
+
+
+def test_the_service_said_with_the_request_is_taken():
+    form = booking.ValidateBookingForm()
+    extracted = run(form.extract_booking_service(CollectingDispatcher(), tracker(text="我想预约调解"), {}))
+    assert extracted == {"booking_service": "mediation"}
+
+
+def test_a_day_becomes_offers(fake):
+    service = fake({"/api/booking/parse-day": {"date": "2026-12-02", "part": "morning"},
+                    "/api/booking/slots": {"slots": OFFERS, "notice": None}})
+    dispatcher = CollectingDispatcher()
+    result = run(booking.ValidateBookingForm().validate_booking_day(
+        "明天上午", dispatcher, tracker({"booking_service": "mediation"}), {}))
+    assert result["booking_day"] == "2026-12-02" and result["booking_offers"] == OFFERS
+    assert service.calls[1] == ("/api/booking/slots", {"service": "mediation", "date": "2026-12-02",
+                                                       "part": "morning"})
+
+
+def test_a_bad_day_is_explained_and_asked_again(fake):
+    fake({"/api/booking/parse-day": service_api.ServiceError(422, "11月30日（周一）已经过去了，请选择今天以后的日期")})
+    dispatcher = CollectingDispatcher()
+    result = run(booking.ValidateBookingForm().validate_booking_day("昨天", dispatcher,
+                                                                    tracker({"booking_service": "filing"}), {}))
+    assert result == {"booking_day": None}
+    assert "已经过去" in dispatcher.messages[0]["text"]
+
+
+def test_offers_are_numbered_with_buttons():
+    dispatcher = CollectingDispatcher()
+    run(booking.ActionAskBookingSlot().run(dispatcher, tracker({"booking_offers": OFFERS}), {}))
+    message = dispatcher.messages[0]
+    assert "1、12月2日（周三）上午08:30" in message["text"]
+    assert [b["payload"] for b in message["buttons"]] == ["1", "2", "换一天"]
+
+
+def test_choosing_by_number_keypad_or_another_day():
+    form = booking.ValidateBookingForm()
+    slots = {"booking_offers": OFFERS}
+    assert run(form.validate_booking_slot("2", CollectingDispatcher(), tracker(slots), {})) == {
+        "booking_slot": OFFERS[1]["start"]}
+    assert run(form.validate_booking_slot("换一天", CollectingDispatcher(), tracker(slots), {}))["booking_day"] is None
+    dispatcher = CollectingDispatcher()
+    assert run(form.validate_booking_slot("7", dispatcher, tracker(slots), {})) == {"booking_slot": None}
+    assert "1到2" in dispatcher.messages[0]["text"]
+
+
+def test_on_the_phone_the_caller_number_is_offered_and_confirmed():
+    metadata = {"caller_phone": "+8613812345678", "user_key": "caller-hash"}
+    dispatcher = CollectingDispatcher()
+    run(booking.ActionAskBookingPhone().run(dispatcher, tracker(metadata=metadata, channel="hotline_12368"), {}))
+    assert "尾号5678" in dispatcher.messages[0]["text"]
+    result = run(booking.ValidateBookingForm().validate_booking_phone(
+        "是的", CollectingDispatcher(), tracker(text="是的", intent="affirm", metadata=metadata), {}))
+    assert result == {"booking_phone": "13812345678"}
+
+
+def test_bad_phone_and_name_are_asked_again():
+    form = booking.ValidateBookingForm()
+    dispatcher = CollectingDispatcher()
+    assert run(form.validate_booking_phone("12345", dispatcher, tracker(), {})) == {"booking_phone": None}
+    assert "11位" in dispatcher.messages[0]["text"]
+    assert run(form.validate_booking_name("我叫王芳", CollectingDispatcher(), tracker(), {})) == {
+        "booking_name": "王芳"}
+    assert run(form.validate_booking_description("跳过", CollectingDispatcher(), tracker(), {})) == {
+        "booking_description": "无"}
+
+
+def test_read_back_masks_the_phone():
+    slots = {"booking_service": "mediation", "booking_slot": OFFERS[0]["start"], "booking_offers": OFFERS,
+             "booking_name": "王芳", "booking_phone": "13812345678", "booking_description": "邻里纠纷"}
+    dispatcher = CollectingDispatcher()
+    run(booking.ActionAskBookingConfirm().run(dispatcher, tracker(slots), {}))
+    text = dispatcher.messages[0]["text"]
+    assert "诉前调解" in text and "138****5678" in text and "王芳" in text and "邻里纠纷" in text
+
+
+def test_submit_books_with_an_idempotency_key_and_sends_a_card(fake):
+    service = fake({"/api/booking/appointments": APPOINTMENT})
+    slots = {"booking_service": "mediation", "booking_slot": OFFERS[0]["start"], "booking_name": "王芳",
+             "booking_phone": "13812345678", "booking_description": "无", "booking_confirm": True,
+             "booking_idempotency_key": "key-1"}
+    dispatcher = CollectingDispatcher()
+    events = run(booking.ActionSubmitBooking().run(dispatcher, tracker(slots, active_loop=None), {}))
+    body = service.calls[0][1]
+    assert body["idempotency_key"] == "key-1" and body["description"] is None
+    assert body["user_key"].startswith("conv-")
+    assert "3 8 4 7 1 2" in dispatcher.messages[0]["text"] and "请以法院公告为准" in dispatcher.messages[0]["text"]
+    card = dispatcher.messages[1]["custom"]
+    assert card["type"] == "booking_confirmation" and card["reference"] == "384712" and card["bring"]
+    assert all(e["value"] is None for e in events)
+
+
+def test_a_full_slot_offers_the_alternatives_again(fake):
+    fake({"/api/booking/appointments": service_api.ServiceError(409, "这个时段已约满，可以改约：…",
+                                                               {"alternatives": OFFERS[1:]})})
+    slots = {"booking_service": "mediation", "booking_slot": OFFERS[0]["start"], "booking_confirm": True,
+             "booking_phone": "13812345678", "booking_name": "王芳"}
+    dispatcher = CollectingDispatcher()
+    events = run(booking.ActionSubmitBooking().run(dispatcher, tracker(slots, active_loop=None), {}))
+    assert "已约满" in dispatcher.messages[0]["text"]
+    assert {"event": "followup", "name": "booking_form"} in [{k: e.get(k) for k in ("event", "name")}
+                                                             for e in events]
+
+
+def test_service_down_is_an_apology_with_handoff(fake):
+    fake({"/api/booking/appointments": service_api.ServiceUnavailable("down")})
+    dispatcher = CollectingDispatcher()
+    run(booking.ActionSubmitBooking().run(dispatcher, tracker({"booking_confirm": True}, active_loop=None), {}))
+    assert "转人工" in dispatcher.messages[0]["text"]
+
+
+def test_manage_start_finds_the_same_users_booking_and_offers_the_new_day(fake):
+    service = fake({"/api/booking/lookup": {"appointments": [APPOINTMENT]},
+                    "/api/booking/parse-day": {"date": "2026-12-03", "part": None},
+                    "/api/booking/slots": {"slots": OFFERS, "notice": None}})
+    events = run(booking.ActionBookingManageStart().run(
+        CollectingDispatcher(), tracker(text="改到后天", intent="change_booking", active_loop=None), {}))
+    slots = {}
+    for event in events:
+        slots[event["name"]] = event["value"]
+    assert slots["booking_manage"] == "change" and slots["booking_offers"] == OFFERS
+    assert slots["booking_found"] == APPOINTMENT and slots["booking_reference"] == "384712"
+    assert service.calls[0] == ("/api/booking/lookup", {"user_key": booking.user_key(tracker())})
+
+
+def test_manage_form_asks_reference_then_the_rest():
+    form = booking.ValidateBookingManageForm()
+    assert run(form.required_slots([], CollectingDispatcher(), tracker(active_loop="booking_manage_form"), {})) == [
+        "booking_reference", "booking_phone_last4"]
+    found = tracker({"booking_found": APPOINTMENT, "booking_manage": "cancel"}, active_loop="booking_manage_form")
+    assert run(form.required_slots([], CollectingDispatcher(), found, {})) == ["booking_confirm"]
+
+
+def test_wrong_last_four_is_explained(fake):
+    fake({"/api/booking/lookup": service_api.ServiceError(404, "没有找到这个预约，请核对预约号和手机号后四位")})
+    dispatcher = CollectingDispatcher()
+    result = run(booking.ValidateBookingManageForm().validate_booking_phone_last4(
+        "1234", dispatcher, tracker({"booking_reference": "384712"}, active_loop="booking_manage_form"), {}))
+    assert result == {"booking_phone_last4": None, "booking_reference": None}
+    assert "核对" in dispatcher.messages[0]["text"]
+
+
+def test_cancel_after_confirmation(fake):
+    service = fake({"/api/booking/appointments/384712/cancel": {**APPOINTMENT, "status": "cancelled"}})
+    slots = {"booking_found": APPOINTMENT, "booking_manage": "cancel", "booking_confirm": True,
+             "booking_proof": {"phone_last4": "5678"}}
+    dispatcher = CollectingDispatcher()
+    run(booking.ActionBookingManage().run(dispatcher, tracker(slots, active_loop=None), {}))
+    assert service.calls == [("/api/booking/appointments/384712/cancel", {"phone_last4": "5678"})]
+    assert "已取消" in dispatcher.messages[0]["text"]

@@ -1,0 +1,84 @@
+"""Booking end to end over Rasa's REST channel on the real stack: book, staff list, look up, change, cancel,
+bad days and numbers, and a look-up by reference + last four digits from another conversation."""
+
+import re
+
+import httpx
+
+
+def buttons(messages: list[dict]) -> list[dict]:
+    return [b for m in messages for b in m.get("buttons", [])]
+
+
+def card(messages: list[dict]) -> dict | None:
+    return next((m["custom"] for m in messages if isinstance(m.get("custom"), dict)
+                 and m["custom"].get("type") == "booking_confirmation"), None)
+
+
+def book_mediation(stack, sender: str) -> dict:
+    text = stack.texts(stack.say(sender, "我想预约调解"))
+    assert "哪天" in text, text
+    offers = stack.say(sender, "下周三上午")
+    assert "1、" in stack.texts(offers), stack.texts(offers)
+    assert buttons(offers)[0]["payload"] == "1"
+    assert "称呼" in stack.texts(stack.say(sender, "1"))
+    assert "手机" in stack.texts(stack.say(sender, "王芳"))
+    assert "11位" in stack.texts(stack.say(sender, "12345"))  # a bad number is asked again
+    assert "一句话" in stack.texts(stack.say(sender, "13812345678"))
+    read_back = stack.texts(stack.say(sender, "邻里纠纷"))
+    assert "请核对" in read_back and "138****5678" in read_back and "王芳" in read_back
+    done = stack.say(sender, "/affirm")
+    confirmation = card(done)
+    assert confirmation and re.fullmatch(r"\d{6}", confirmation["reference"]), stack.texts(done)
+    text = stack.texts(done)
+    assert "预约成功" in text and " ".join(confirmation["reference"]) in text and "请带" in text
+    return confirmation
+
+
+def test_book_look_up_change_and_cancel(stack, sender):
+    confirmation = book_mediation(stack, sender)
+    reference, day = confirmation["reference"], confirmation["start"][:10]
+
+    listed = httpx.get(f"{stack.service_url}/api/staff/bookings", params={"day": day},
+                       headers=stack.staff_headers()).json()["bookings"]
+    mine = [b for b in listed if b["reference"] == reference]
+    assert mine and mine[0]["phone"] == "138****5678" and mine[0]["name"] == "王芳"
+    outbox = httpx.get(f"{stack.service_url}/api/staff/outbox", headers=stack.staff_headers()).json()["messages"]
+    assert any(reference in m["body"] for m in outbox)
+
+    looked_up = stack.texts(stack.say(sender, "查一下我的预约"))
+    assert " ".join(reference) in looked_up and "已预约" in looked_up
+
+    offers = stack.texts(stack.say(sender, "改到后天"))
+    assert "1、" in offers, offers
+    moved = stack.say(sender, "1")
+    assert "改约成功" in stack.texts(moved), stack.texts(moved)
+    assert card(moved)["reference"] == reference
+
+    asked = stack.texts(stack.say(sender, "取消预约"))
+    assert "确定要取消" in asked
+    assert "已取消" in stack.texts(stack.say(sender, "/affirm"))
+
+    # Another conversation (no shared user key) proves ownership with the reference and last four digits.
+    other = sender + "-other"
+    assert "预约号" in stack.texts(stack.say(other, "查一下我的预约"))
+    assert "后四位" in stack.texts(stack.say(other, reference))
+    wrong = stack.texts(stack.say(other, "0000"))
+    assert "核对" in wrong
+    stack.say(other, reference)
+    status = stack.texts(stack.say(other, "5678"))
+    assert "已取消" in status
+
+
+def test_bad_days_are_explained(stack, sender):
+    stack.say(sender, "我想预约立案")
+    assert "已经过去" in stack.texts(stack.say(sender, "昨天"))
+    assert "天以内" in stack.texts(stack.say(sender, "明年3月5号"))
+    sunday = stack.texts(stack.say(sender, "下周日"))
+    assert "周末" in sunday and "1、" in sunday
+    assert "预约先不办了" in stack.texts(stack.say(sender, "算了不约了"))
+
+
+def test_entry_with_the_service_preselected(stack, sender):
+    text = stack.texts(stack.say(sender, '/book_appointment{"booking_service":"judicial_confirmation"}'))
+    assert "哪天" in text and "哪一项" not in text
