@@ -208,6 +208,10 @@ class Code2Session:
 
 
 # ---------- shaping Rasa's replies for the mini-program ----------
+# Booking service codes (actions/booking.py SERVICES) -> names a person reads.
+SERVICE_NAMES = {"mediation": "诉前调解", "filing": "立案", "cross_region_filing": "跨域立案",
+                 "judicial_confirmation": "司法确认"}
+
 def _web_url(value: Any) -> str | None:
     if not isinstance(value, str):
         return None
@@ -234,6 +238,7 @@ def _card(custom: dict) -> dict | None:
     if kind == "booking_confirmation":
         return {"type": "booking_confirmation",
                 **{k: custom.get(k) for k in ("reference", "service", "start", "place")},
+                "service_name": SERVICE_NAMES.get(custom.get("service"), custom.get("service")),
                 "bring": [str(item) for item in custom.get("bring") or []]}
     if custom.get("handoff"):
         return {"type": "handoff", "phone": "12368"}

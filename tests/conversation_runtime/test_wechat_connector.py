@@ -175,7 +175,7 @@ def test_replies_become_structured_messages():
                                             "basis": [{"law": "中华人民共和国民事诉讼法",
                                                        "article": "第一百二十二条"}]}},
         {"recipient_id": "wx_1", "custom": {"type": "booking_confirmation", "reference": "B7K2Q",
-                                            "service": "委派调解", "start": "2026-12-01T09:00:00+08:00",
+                                            "service": "mediation", "start": "2026-12-01T09:00:00+08:00",
                                             "place": "诉讼服务中心", "bring": ["身份证"]}},
         {"recipient_id": "wx_1", "custom": {"type": "risk_report", "id": "R12", "level": "中",
                                             "url": "https://court.example/risk/R12"}},
@@ -190,4 +190,5 @@ def test_replies_become_structured_messages():
     assert shaped[1]["items"][0]["payload"].startswith("/book_appointment")
     assert shaped[2]["description"] == "依据：《中华人民共和国民事诉讼法》第一百二十二条"
     assert shaped[3]["reference"] == "B7K2Q" and shaped[3]["bring"] == ["身份证"]
+    assert shaped[3]["service"] == "mediation" and shaped[3]["service_name"] == "诉前调解"
     assert shaped[4]["url"] == "https://court.example/risk/R12"

@@ -160,38 +160,36 @@ def test_large_text_keyboard_and_no_html_from_messages(stack, page):
     shot(page, "08-large-text-desktop")
 
 
-BOOKING_ANSWERS = [  # what a person would answer to the booking form's questions
-    (re.compile("姓名|名字|怎么称呼"), "张三"),
-    (re.compile("电话|手机|号码"), "13800138000"),
-    (re.compile("哪天|日期|时间|几号"), "下周一上午"),
-    (re.compile("确认|是否|对吗|正确"), "确认"),
-]
-
-
 @pytest.mark.skipif(not (ROOT / "domain" / "booking.yml").exists(), reason="the booking flow is not merged yet")
 def test_booking_through_the_page(stack, page):
     open_chat(page, stack)
+    log = page.get_by_role("log")
+    send(page, "我想预约调解")
+    expect(bot_messages(page).last).to_contain_text("哪天")
+    send(page, "下周三上午")
+    expect(log).to_contain_text("1、")
+    shot(page, "09-booking-offers")
     before = bot_messages(page).count()
-    page.get_by_role("button", name="预约调解或立案").click()
+    bot_messages(page).last.get_by_role("button").first.click()  # the first free time
     wait_for_bot_after(page, before)
-    for step in range(15):
-        shot(page, f"09-booking-step-{step:02d}")
-        if page.get_by_role("group", name="预约确认").count():
-            break
-        last = bot_messages(page).last
-        buttons = last.get_by_role("button")
-        if buttons.count() and buttons.first.is_enabled():
-            before = bot_messages(page).count()
-            buttons.first.click()
-            wait_for_bot_after(page, before)
-            continue
-        question = last.inner_text()
-        answer = next((reply for pattern, reply in BOOKING_ANSWERS if pattern.search(question)), "好的")
-        send(page, answer)
+    expect(bot_messages(page).last).to_contain_text("称呼")
+    send(page, "王芳")
+    expect(bot_messages(page).last).to_contain_text("手机")
+    send(page, "13812345678")
+    send(page, "邻里纠纷")
+    expect(bot_messages(page).last).to_contain_text("请核对")
+    expect(bot_messages(page).last).to_contain_text("138****5678")
+    shot(page, "10-booking-read-back")
+    before = bot_messages(page).count()
+    page.get_by_role("button", name="确认").click()
+    wait_for_bot_after(page, before)
     card = page.get_by_role("group", name="预约确认")
     expect(card).to_be_visible()
-    expect(card).to_contain_text("预约号")
-    shot(page, "10-booking-confirmed")
+    expect(card.locator(".reference")).to_have_text(re.compile(r"^\d{6}$"))
+    expect(card).to_contain_text("诉前调解")
+    expect(log).to_contain_text("预约成功")
+    card.scroll_into_view_if_needed()
+    shot(page, "11-booking-confirmed")
 
 
 # ---------- cards, links and feedback, against a stand-in Rasa that sends every card shape ----------
@@ -224,6 +222,7 @@ def card_site(tmp_path_factory):
                 time.sleep(0.3)
         yield service_url
     finally:
+        processes[0].kill()  # the stand-in has nothing to save
         for process in processes:
             process.terminate()
             try:
@@ -255,19 +254,19 @@ def test_cards_links_and_feedback_render_safely(card_site, page):
     expect(page.locator(".bubble a").first).to_have_attribute("href", card_site + "/guide/filing-materials")
 
     booking = page.get_by_role("group", name="预约确认")
-    for text in ("B7K2Q", "委派调解", "2026年12月1日", "09:00", "请以法院公告为准", "身份证原件", "起诉状"):
+    for text in ("B7K2Q", "诉前调解", "2026年12月1日", "09:00", "请以法院公告为准", "身份证原件", "起诉状"):
         expect(booking).to_contain_text(text)
     risk = page.get_by_role("group", name="风险自测报告")
     expect(risk).to_contain_text("R7Q4")
     expect(risk.get_by_role("link", name="查看完整报告")).to_have_attribute("href", card_site + "/risk/R7Q4")
     expect(page.get_by_role("link", name="拨打 12368 诉讼服务热线")).to_have_attribute("href", "tel:12368")
-    shot(page, "11-cards")
+    shot(page, "12-cards")
 
     guide.get_by_role("button", name="有帮助").click()
     expect(guide).to_contain_text("谢谢您的反馈")
     assert feedback == [{"entry_id": "filing-materials", "question": "看卡片", "helpful": True,
                          "channel": "socketio"}]
-    shot(page, "12-feedback")
+    shot(page, "13-feedback")
 
 
 def test_hostile_bot_content_is_shown_as_text(card_site, page):
@@ -279,4 +278,4 @@ def test_hostile_bot_content_is_shown_as_text(card_site, page):
     assert page.get_by_role("link", name=re.compile("evil.example")).count() == 0  # not on the allowed hosts
     assert page.locator("a[href^='javascript']").count() == 0
     assert page.dialogs == []
-    shot(page, "13-hostile-content")
+    shot(page, "14-hostile-content")

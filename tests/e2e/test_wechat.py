@@ -10,6 +10,7 @@ import httpx
 import jwt
 import pytest
 
+from tests.e2e.conftest import ROOT
 from tests.support.fake_wechat import FakeWeChat
 
 
@@ -143,3 +144,32 @@ def test_per_user_rate_limit(stack, wechat):
     assert int(limited.headers["Retry-After"]) >= 1
     assert limited.json()["error"]["code"] == "too_many_requests"
     assert say(stack, other, "/greet").status_code == 200  # other users are not affected
+
+
+@pytest.mark.skipif(not (ROOT / "domain" / "booking.yml").exists(), reason="the booking flow is not merged yet")
+def test_booking_through_the_mini_program_gets_the_card(stack, wechat):
+    user = f"henry{uuid.uuid4().hex[:6]}"
+
+    def turn(token: str, message: str) -> tuple[str, list[dict]]:
+        reply = say(stack, token, message)
+        assert reply.status_code == 200, reply.text
+        messages = reply.json()["messages"]
+        return "\n".join(m["text"] for m in messages if m["type"] == "text"), messages
+
+    token = token_for(stack, user)
+    assert "哪天" in turn(token, "我想预约调解")[0]
+    offers, messages = turn(token, "下周三上午")
+    first = next(m for m in messages if m["type"] == "quick_replies")["items"][0]
+    assert "称呼" in turn(token, first["payload"])[0], offers
+    turn(token, "王芳")
+    turn(token, "13812345678")
+    assert "请核对" in turn(token, "邻里纠纷")[0]
+    _, messages = turn(token, "/affirm")
+    card = next(m for m in messages if m["type"] == "booking_confirmation")
+    assert len(card["reference"]) == 6 and card["service_name"] == "诉前调解" and card["bring"]
+
+    # The booking belongs to this WeChat user (user key in the metadata): after a new login it is found at once,
+    # while another user is asked for the reference.
+    spoken = " ".join(card["reference"])
+    assert spoken in turn(token_for(stack, user), "查一下我的预约")[0]
+    assert spoken not in turn(token_for(stack, user + "x"), "查一下我的预约")[0]

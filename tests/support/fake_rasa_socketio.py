@@ -27,7 +27,7 @@ def replies(text: str) -> list[dict]:
                         "url": LINK_BASE + "/guide/filing-materials",
                         "basis": [{"law": "中华人民共和国民事诉讼法", "article": "第一百二十二条"}]}},
             {"text": "已为您预约。"},
-            {"custom": {"type": "booking_confirmation", "reference": "B7K2Q", "service": "委派调解",
+            {"custom": {"type": "booking_confirmation", "reference": "B7K2Q", "service": "mediation",
                         "start": "2026-12-01T09:00:00+08:00", "place": "请以法院公告为准",
                         "bring": ["身份证原件", "起诉状"]}},
             {"text": "风险自测已完成。"},

@@ -101,13 +101,17 @@ function GuideCard({ card, message, onFeedback }) {
   </div>`;
 }
 
+// Booking service codes (see actions/booking.py SERVICES) -> what a person reads.
+const SERVICE_NAMES = { mediation: "诉前调解", filing: "立案", cross_region_filing: "跨域立案",
+  judicial_confirmation: "司法确认" };
+
 function BookingCard({ card }) {
   const bring = Array.isArray(card.bring) ? card.bring : [];
   return html`<div class="card card-ok" role="group" aria-label="预约确认">
     <div class="card-title">预约成功</div>
     <dl>
       <dt>预约号</dt><dd class="reference">${card.reference}</dd>
-      ${card.service && html`<dt>事项</dt><dd>${card.service}</dd>`}
+      ${card.service && html`<dt>事项</dt><dd>${SERVICE_NAMES[card.service] || card.service}</dd>`}
       ${card.start && html`<dt>时间</dt><dd>${formatTime(card.start)}</dd>`}
       ${card.place && html`<dt>地点</dt><dd>${card.place}</dd>`}
     </dl>
