@@ -269,6 +269,17 @@ def test_cards_links_and_feedback_render_safely(card_site, page):
     shot(page, "13-feedback")
 
 
+def test_card_does_not_ask_for_feedback_twice(card_site, page):
+    page.goto(card_site + "/")
+    page.get_by_role("button", name="看指南").click()
+    guide = page.get_by_role("group", name="办事指南")
+    expect(guide).to_be_visible(timeout=15_000)
+    expect(page.get_by_role("button", name="有帮助")).to_have_count(1)  # the conversation's own question only
+    expect(guide.get_by_role("button")).to_have_count(0)
+    page.get_by_role("button", name="有帮助").click()
+    expect(page.locator("li.msg.user").last).to_have_text(re.compile("有帮助"))
+
+
 def test_hostile_bot_content_is_shown_as_text(card_site, page):
     page.goto(card_site + "/")
     page.get_by_role("button", name="看危险内容").click()

@@ -19,7 +19,8 @@ def replies(text: str) -> list[dict]:
         return [{"text": "您好，这里是测试用的假助手。"},
                 {"text": "请选择：", "quick_replies": [
                     {"content_type": "text", "title": "看卡片", "payload": "/cards"},
-                    {"content_type": "text", "title": "看危险内容", "payload": "/hostile"}]}]
+                    {"content_type": "text", "title": "看危险内容", "payload": "/hostile"},
+                    {"content_type": "text", "title": "看指南", "payload": "/guide"}]}]
     if text == "/cards":
         return [
             {"text": "立案一般需要起诉状和身份证明。详见 " + LINK_BASE + "/guide/filing-materials"},
@@ -34,6 +35,15 @@ def replies(text: str) -> list[dict]:
             {"custom": {"type": "risk_report", "id": "R7Q4", "level": "中", "url": LINK_BASE + "/risk/R7Q4"}},
             {"text": "好的，为您转人工。"},
             {"custom": {"handoff": True}},
+        ]
+    if text == "/guide":  # what the guide action sends: the card, then the feedback question with buttons
+        return [
+            {"text": "起诉一般交起诉状和身份证明。"},
+            {"custom": {"type": "guide_answer", "entry_id": "filing-materials", "title": "立案需要的材料",
+                        "url": LINK_BASE + "/guide/filing-materials", "basis": []}},
+            {"text": "这个回答对您有帮助吗？", "quick_replies": [
+                {"content_type": "text", "title": "有帮助", "payload": "/feedback_helpful"},
+                {"content_type": "text", "title": "没帮助", "payload": "/feedback_unhelpful"}]},
         ]
     if text == "/hostile":
         return [

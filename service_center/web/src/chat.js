@@ -83,7 +83,7 @@ function formatTime(value) {
 }
 
 // ---------- cards ----------
-function GuideCard({ card, message, onFeedback }) {
+function GuideCard({ card, message, onFeedback, askedInChat }) {
   const href = safeUrl(card.url);
   const basis = Array.isArray(card.basis) ? card.basis : [];
   return html`<div class="card" role="group" aria-label="办事指南">
@@ -91,7 +91,7 @@ function GuideCard({ card, message, onFeedback }) {
     ${basis.length > 0 && html`<div class="card-row"><span class="label">依据：</span>${basis
       .map((b) => `${b.law ? `《${String(b.law).replace(/[《》]/g, "")}》` : ""}${b.article || ""}`).join("；")}</div>`}
     ${href && html`<a class="card-link" href=${href} target="_blank" rel="noopener noreferrer">查看完整指南</a>`}
-    ${card.entry_id && html`<div class="feedback">
+    ${card.entry_id && !askedInChat && html`<div class="feedback">
       ${message.feedback
         ? html`<span class="feedback-done" role="status">${message.feedback}</span>`
         : html`<span class="label">这个回答有帮助吗？</span>
@@ -139,8 +139,10 @@ function HandoffCard() {
   </div>`;
 }
 
-function Card({ card, message, onFeedback }) {
-  if (card.type === "guide_answer") return html`<${GuideCard} card=${card} message=${message} onFeedback=${onFeedback} />`;
+function Card({ card, message, onFeedback, askedInChat }) {
+  if (card.type === "guide_answer") {
+    return html`<${GuideCard} card=${card} message=${message} onFeedback=${onFeedback} askedInChat=${askedInChat} />`;
+  }
   if (card.type === "booking_confirmation") return html`<${BookingCard} card=${card} />`;
   if (card.type === "risk_report") return html`<${RiskCard} card=${card} />`;
   if (card.handoff) return html`<${HandoffCard} />`;
@@ -148,7 +150,7 @@ function Card({ card, message, onFeedback }) {
 }
 
 // ---------- one message ----------
-function Message({ message, active, onButton, onFeedback, onResend }) {
+function Message({ message, active, askedInChat, onButton, onFeedback, onResend }) {
   if (message.from === "notice") {
     return html`<li class="msg notice" role="note">
       <span>${message.text}</span>
@@ -161,7 +163,8 @@ function Message({ message, active, onButton, onFeedback, onResend }) {
     <span class="sr-only">${who}：</span>
     ${message.text && html`<div class="bubble"><${Linkified} text=${message.text} /></div>`}
     ${image && html`<a class="card-link" href=${image} target="_blank" rel="noopener noreferrer">查看图片</a>`}
-    ${message.card && html`<${Card} card=${message.card} message=${message} onFeedback=${onFeedback} />`}
+    ${message.card && html`<${Card} card=${message.card} message=${message} onFeedback=${onFeedback}
+      askedInChat=${askedInChat} />`}
     ${message.buttons && message.buttons.length > 0 && html`<div class="quick-replies" role="group" aria-label="可选回复">
       ${message.buttons.map((b) => html`<button type="button" class="quick" disabled=${!active}
         onClick=${() => onButton(b)}>${b.title}</button>`)}
@@ -284,7 +287,7 @@ function App() {
       const response = await fetch(config.feedbackUrl, {
         method: "POST",
         headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ entry_id: message.card.entry_id, question: question ? question.text : "",
+        body: JSON.stringify({ entry_id: message.card.entry_id, question: question ? question.text.slice(0, 500) : "",
           helpful, channel: "socketio" }),
       });
       mark(response.ok ? "谢谢您的反馈！" : "反馈没有提交成功，请稍后再试。");
@@ -307,6 +310,15 @@ function App() {
   messages.forEach((m, i) => { if (m.from === "bot" && m.buttons && m.buttons.length) lastBot = i; });
   const lastUser = messages.map((m) => m.from).lastIndexOf("user");
   const online = status === "online";
+  // When the conversation itself asks "有帮助吗" with buttons in the same turn (the guide action does), the card
+  // does not ask again: one question, answered through the conversation.
+  const askedInChat = new Set();
+  messages.forEach((m, i) => {
+    if (!m.card || m.card.type !== "guide_answer") return;
+    for (let j = i + 1; j < messages.length && messages[j].from !== "user"; j += 1) {
+      if ((messages[j].buttons || []).some((b) => b.payload.startsWith("/feedback_"))) askedInChat.add(m.id);
+    }
+  });
 
   return html`<div class="chat">
     <header class="chat-header">
@@ -325,7 +337,7 @@ function App() {
     ${status === "connecting" && html`<div class="banner" role="status">正在连接…</div>`}
     <ol class="messages" role="log" aria-live="polite" aria-label="对话记录">
       ${messages.map((m, i) => html`<${Message} key=${m.id} message=${m}
-        active=${online && i === lastBot && i > lastUser} onButton=${onButton}
+        active=${online && i === lastBot && i > lastUser} askedInChat=${askedInChat.has(m.id)} onButton=${onButton}
         onFeedback=${onFeedback} onResend=${onResend} />`)}
       ${typing && html`<li class="msg bot typing" role="status" aria-label="助手正在输入">
         <span class="dot"></span><span class="dot"></span><span class="dot"></span></li>`}
