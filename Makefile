@@ -28,6 +28,7 @@ TRAINING_FILES := config.yml $(shell find domain bot -type f 2>/dev/null | sort)
 
 .PHONY: help install run test lint train validate migrate test-service test-conversation test-stories test-e2e bench browser clean
 .PHONY: kb eval calibrate
+.PHONY: web browser-fonts
 .PHONY: remind
 
 help:
@@ -111,6 +112,20 @@ eval: kb
 # Re-derive the search thresholds on the dev split of the held-out set (writes knowledge_base/thresholds.yml).
 calibrate: kb
 	$(SVC_PY) -m knowledge_base.calibrate
+# Web chat page front end: npm ci from package-lock.json, esbuild bundle into static/dist (part of install).
+WEB_DIR := service_center/web
+web: $(WEB_DIR)/static/dist/chat.js
+install: web
+
+$(WEB_DIR)/static/dist/chat.js: $(WEB_DIR)/package.json $(WEB_DIR)/package-lock.json $(WEB_DIR)/src/chat.js
+	@command -v npm >/dev/null || { (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null) || { echo "npm is missing: install Debian's 'nodejs' and 'npm' packages"; exit 1; }; }
+	cd $(WEB_DIR) && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
+
+# Chinese fonts so browser-test screenshots show characters, not boxes (Debian's fonts-wqy-microhei).
+browser-fonts:
+	@fc-list :lang=zh 2>/dev/null | grep -q . || { (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null) || echo "warning: no Chinese font; install Debian's fonts-wqy-microhei for readable screenshots"; }
+browser: browser-fonts
+
 # Day-before booking reminders by SMS (Twilio or outbox); run daily from cron, e.g. 17:00 court time.
 remind: $(SVC_VENV)/.installed migrate
 	$(SVC_PY) -m service_center.booking.remind

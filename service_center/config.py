@@ -31,6 +31,11 @@ class Settings(BaseSettings):
     kb_thresholds_path: Path = PROJECT_ROOT / "knowledge_base" / "thresholds.yml"
     # Seconds a search may wait for the guide to finish loading at startup before answering 503.
     kb_ready_timeout: float = 120.0
+    # Web chat page: the Rasa address browsers connect to (socket.io); unset means RASA_URL.
+    rasa_public_url: str | None = None
+    rasa_socketio_path: str = "/socket.io"
+    # Extra hosts (comma-separated) whose http(s) links the chat page shows as links; PUBLIC_BASE_URL's is always in.
+    web_link_hosts: str = ""
     # SMS through Twilio Messaging: all three set -> real messages; otherwise the outbox (staff can see it).
     # TWILIO_MESSAGING_FROM is a sender number (+1...) or a Messaging Service SID (MG...).
     twilio_account_sid: str | None = None

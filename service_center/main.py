@@ -14,6 +14,7 @@ from service_center.hotline.router import router as hotline_router
 from service_center.notifications import router as notifications
 from service_center.privacy import install_log_masking
 from service_center.risk.router import router as risk_router
+from service_center.web.router import router as web_router
 
 
 def create_app() -> FastAPI:
@@ -30,6 +31,7 @@ def create_app() -> FastAPI:
     app.include_router(kb_router)
     app.include_router(fees_router)
     app.include_router(risk_router)
+    app.include_router(web_router)
     app.include_router(booking.router); app.include_router(booking.staff_router)  # noqa: E702
     app.include_router(notifications.router); app.include_router(notifications.staff_router)  # noqa: E702
     app.include_router(hotline_router)

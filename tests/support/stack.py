@@ -33,6 +33,10 @@ class Stack:
         self.actions_url = f"http://127.0.0.1:{self.actions_port}"
         self.service_url = f"http://127.0.0.1:{self.service_port}"
         self.staff_token = "e2e-staff-token"
+        # The WeChat connector talks to a fake WeChat on this port (tests/support/fake_wechat.py, started by the
+        # WeChat tests); the session secret lets tests forge expired tokens.
+        self.wechat_port = free_port()
+        self.wechat_session_secret = "e2e-wechat-session-secret-0123456789abcdef"
         self.env = {
             **os.environ,
             "RASA_PORT": str(self.rasa_port),
@@ -52,6 +56,12 @@ class Stack:
             # the hotline transfers to a (fake) staffed number at any hour, so calls can be tested any time
             "HOTLINE_TRANSFER_NUMBER": "+8643800012368",
             "HOTLINE_STAFFED_HOURS": "always",
+            "WECHAT_API_BASE": f"http://127.0.0.1:{self.wechat_port}",
+            "WECHAT_APP_ID": "wx-test-app-id",
+            "WECHAT_APP_SECRET": "test-app-secret",
+            "WECHAT_SESSION_SECRET": self.wechat_session_secret,
+            "WECHAT_RATE_LIMIT": "20/60",
+            "WECHAT_LOGIN_RATE_LIMIT": "300/60",
             **(extra_env or {}),
         }
         self.processes: dict[str, subprocess.Popen] = {}

@@ -1,0 +1,373 @@
+"""WeChat mini-program connector: a small JSON API in front of Rasa, registered in credentials.yml as
+`connectors.wechat.WeChatInput` (channel name "wechat").
+
+  POST /webhooks/wechat/login    {"code": <wx.login code>}
+       -> code2Session at WeChat (GET {WECHAT_API_BASE}/sns/jscode2session) -> openid
+       -> {"token": <our own signed session token>, "token_type": "Bearer", "expires_in": seconds}
+  POST /webhooks/wechat/webhook  Authorization: Bearer <token>, {"message": "..."}
+       -> {"messages": [{"type": "text" | "quick_replies" | "link_card" | "booking_confirmation" | "handoff", ...}]}
+
+The client never sends an openid: the token carries only the user key (a hash of the openid), signed with
+HMAC-SHA256 (WECHAT_SESSION_SECRET, PyJWT, which Rasa already depends on). WeChat's session_key is never kept
+or returned. Errors are JSON {"error": {"code", "message", "details"}} with Chinese messages.
+"""
+
+import asyncio
+import hashlib
+import json
+import logging
+import os
+import re
+import secrets
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+import aiohttp
+import jwt
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+logger = logging.getLogger(__name__)
+
+CHANNEL = "wechat"
+MAX_MESSAGE_CHARS = 1000
+TOKEN_ISSUER = "court-assistant/wechat"  # noqa: S105 - the JWT "iss" claim, not a secret
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9_\-]{1,128}$")
+
+
+# ---------- errors ----------
+class WeChatError(Exception):
+    """An answer for the mini-program: HTTP status, a stable code and a Chinese message."""
+
+    def __init__(self, status: int, code: str, message: str, details: Any = None,
+                 headers: dict | None = None) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.details = status, code, message, details
+        self.headers = headers or {}
+
+    def body(self) -> dict:
+        return {"error": {"code": self.code, "message": self.message, "details": self.details}}
+
+
+def json_response(body: dict, status: int = 200, headers: dict | None = None) -> HTTPResponse:
+    return response.json(body, status=status, headers=headers,
+                         dumps=lambda obj: json.dumps(obj, ensure_ascii=False))
+
+
+# code2Session's documented errcodes -> what we tell the mini-program.
+CODE2SESSION_ERRORS = {
+    40029: (401, "invalid_code", "登录凭证无效或已过期，请重新登录。"),
+    40163: (401, "invalid_code", "登录凭证已被使用，请重新登录。"),
+    45011: (429, "wechat_rate_limited", "登录太频繁，请一分钟后再试。"),
+    40226: (403, "login_blocked", "微信提示该账号存在风险，暂时无法登录。您可以拨打12368诉讼服务热线咨询。"),
+    -1: (503, "wechat_busy", "微信服务繁忙，请稍后再试。"),
+}
+
+
+# ---------- our session tokens ----------
+class TokenError(Exception):
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+TOKEN_MESSAGES = {
+    "missing_token": "请先登录：请求缺少登录令牌。",
+    "invalid_token": "登录令牌无效，请重新登录。",
+    "token_expired": "登录已过期，请重新登录。",
+}
+
+
+class TokenIssuer:
+    """Signed, expiring session tokens (JWT, HS256) carrying only the user key."""
+
+    def __init__(self, secret: str, ttl_seconds: int = 7200, clock: Callable[[], float] = time.time) -> None:
+        if len(secret) < 32:
+            raise ValueError("WECHAT_SESSION_SECRET must be at least 32 characters")
+        self.secret, self.ttl, self.clock = secret, ttl_seconds, clock
+
+    def issue(self, user_key: str) -> str:
+        now = int(self.clock())
+        claims = {"sub": user_key, "iat": now, "exp": now + self.ttl, "iss": TOKEN_ISSUER}
+        return jwt.encode(claims, self.secret, algorithm="HS256")
+
+    def verify(self, token: str | None) -> str:
+        if not token:
+            raise TokenError("missing_token")
+        try:
+            claims = jwt.decode(token, self.secret, algorithms=["HS256"], issuer=TOKEN_ISSUER,
+                                options={"require": ["exp", "iat", "sub", "iss"]})
+        except jwt.ExpiredSignatureError as exc:
+            raise TokenError("token_expired") from exc
+        except jwt.PyJWTError as exc:
+            raise TokenError("invalid_token") from exc
+        subject = claims.get("sub")
+        if not isinstance(subject, str) or not subject.startswith("wx_"):
+            raise TokenError("invalid_token")
+        return subject
+
+
+def bearer_token(header: str | None) -> str | None:
+    if not header:
+        return None
+    scheme, _, value = header.strip().partition(" ")
+    return (value.strip() or None) if scheme.lower() == "bearer" else None
+
+
+def user_key_for(app_id: str, openid: str) -> str:
+    """Stable, opaque id for one WeChat user of this mini-program (openids are per app)."""
+    return "wx_" + hashlib.sha256(f"wechat:{app_id}:{openid}".encode()).hexdigest()[:32]
+
+
+# ---------- rate limiting ----------
+class RateLimiter:
+    """At most `limit` events per `window` seconds per key (sliding window, in memory, per process)."""
+
+    def __init__(self, limit: int, window: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.limit, self.window, self.clock = limit, window, clock
+        self._events: dict[str, deque] = {}
+
+    def check(self, key: str) -> float:
+        """Records one event; returns 0 if allowed, else the seconds until the next event is allowed."""
+        now = self.clock()
+        events = self._events.setdefault(key, deque())
+        while events and events[0] <= now - self.window:
+            events.popleft()
+        if len(events) >= self.limit:
+            return max(0.0, events[0] + self.window - now)
+        events.append(now)
+        if len(self._events) > 10_000:  # forget idle keys so memory stays bounded
+            self._events = {k: v for k, v in self._events.items() if v and v[-1] > now - self.window}
+        return 0.0
+
+
+def parse_rate(value: str, default: tuple[int, float]) -> tuple[int, float]:
+    """"20/60" -> (20, 60.0)."""
+    try:
+        count, _, seconds = value.partition("/")
+        return int(count), float(seconds or 60)
+    except (ValueError, AttributeError):
+        return default
+
+
+# ---------- code2Session ----------
+class Code2Session:
+    def __init__(self, api_base: str, app_id: str | None, app_secret: str | None, timeout: float = 5.0) -> None:
+        self.url = api_base.rstrip("/") + "/sns/jscode2session"
+        self.app_id, self.app_secret, self.timeout = app_id, app_secret, timeout
+        self._session: aiohttp.ClientSession | None = None
+        self._session_loop: asyncio.AbstractEventLoop | None = None
+
+    def _client(self) -> aiohttp.ClientSession:
+        """One pooled HTTP client per event loop (made lazily: it must be created inside the running loop)."""
+        loop = asyncio.get_running_loop()
+        if self._session is None or self._session.closed or self._session_loop is not loop:
+            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.timeout))
+            self._session_loop = loop
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+
+    async def openid(self, code: str) -> str:
+        if not self.app_id or not self.app_secret:
+            raise WeChatError(503, "not_configured", "微信登录尚未配置，请联系法院。")
+        params = {"appid": self.app_id, "secret": self.app_secret, "js_code": code,
+                  "grant_type": "authorization_code"}
+        try:
+            async with self._client().get(self.url, params=params) as answer:
+                # WeChat answers HTTP 200 with a JSON body, sometimes labelled text/plain.
+                raw = await answer.text()
+                status = answer.status
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            logger.warning("code2Session unreachable: %s", type(exc).__name__)
+            raise WeChatError(503, "wechat_unreachable", "暂时连不上微信服务，请稍后再试。") from exc
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            data = None
+        if status != 200 or not isinstance(data, dict):
+            logger.warning("code2Session answered HTTP %s with a body that is not JSON", status)
+            raise WeChatError(503, "wechat_unreachable", "暂时连不上微信服务，请稍后再试。")
+        errcode = data.get("errcode") or 0
+        if errcode:
+            logger.info("code2Session errcode %s", errcode)
+            if errcode in CODE2SESSION_ERRORS:
+                raise WeChatError(*CODE2SESSION_ERRORS[errcode], details={"errcode": errcode})
+            raise WeChatError(502, "wechat_error", "微信登录暂时不可用，请稍后再试。", details={"errcode": errcode})
+        openid = data.get("openid")
+        if not isinstance(openid, str) or not openid:
+            raise WeChatError(502, "wechat_error", "微信登录暂时不可用，请稍后再试。")
+        return openid
+
+
+# ---------- shaping Rasa's replies for the mini-program ----------
+# Booking service codes (actions/booking.py SERVICES) -> names a person reads.
+SERVICE_NAMES = {"mediation": "诉前调解", "filing": "立案", "cross_region_filing": "跨域立案",
+                 "judicial_confirmation": "司法确认"}
+
+def _web_url(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    parts = urlsplit(value)
+    return value if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+def _card(custom: dict) -> dict | None:
+    kind = custom.get("type")
+    if kind == "guide_answer":
+        url = _web_url(custom.get("url"))
+        if not url:
+            return None
+        basis = [f"《{str(b.get('law', '')).strip('《》')}》{b.get('article', '')}"
+                 for b in custom.get("basis") or [] if isinstance(b, dict) and b.get("law")]
+        return {"type": "link_card", "kind": "guide", "title": custom.get("title") or "办事指南", "url": url,
+                "description": ("依据：" + "；".join(basis)) if basis else "", "entry_id": custom.get("entry_id")}
+    if kind == "risk_report":
+        url = _web_url(custom.get("url"))
+        if not url:
+            return None
+        return {"type": "link_card", "kind": "risk_report", "title": f"诉讼风险自测报告 {custom.get('id', '')}".strip(),
+                "url": url, "description": f"风险等级：{custom['level']}" if custom.get("level") else ""}
+    if kind == "booking_confirmation":
+        return {"type": "booking_confirmation",
+                **{k: custom.get(k) for k in ("reference", "service", "start", "place")},
+                "service_name": SERVICE_NAMES.get(custom.get("service"), custom.get("service")),
+                "bring": [str(item) for item in custom.get("bring") or []]}
+    if custom.get("handoff"):
+        return {"type": "handoff", "phone": "12368"}
+    return None
+
+
+def shape_messages(collected: list[dict]) -> list[dict]:
+    """Rasa's collected bot messages -> the structured messages the mini-program renders."""
+    shaped: list[dict] = []
+    for message in collected:
+        if message.get("text"):
+            shaped.append({"type": "text", "text": message["text"]})
+        buttons = [{"title": b["title"], "payload": b["payload"]} for b in message.get("buttons") or []
+                   if isinstance(b, dict) and b.get("title") and b.get("payload")]
+        if buttons:
+            shaped.append({"type": "quick_replies", "items": buttons})
+        image = _web_url(message.get("image"))
+        if image:
+            shaped.append({"type": "image", "url": image})
+        custom = message.get("custom")
+        if isinstance(custom, dict):
+            card = _card(custom)
+            if card:
+                shaped.append(card)
+    return shaped
+
+
+# ---------- the channel ----------
+class WeChatInput(InputChannel):
+    @classmethod
+    def name(cls) -> str:
+        return CHANNEL
+
+    @classmethod
+    def from_credentials(cls, credentials: dict | None) -> "WeChatInput":
+        credentials = credentials or {}
+
+        def setting(key: str, default: str | None = None) -> str | None:
+            return os.environ.get(f"WECHAT_{key.upper()}") or credentials.get(key) or default
+
+        return cls(
+            api_base=setting("api_base", "https://api.weixin.qq.com"),
+            app_id=setting("app_id"),
+            app_secret=setting("app_secret"),
+            session_secret=setting("session_secret"),
+            token_ttl=int(setting("token_ttl", "7200")),
+            rate_limit=parse_rate(setting("rate_limit", "20/60"), (20, 60.0)),
+            login_rate_limit=parse_rate(setting("login_rate_limit", "60/60"), (60, 60.0)),
+        )
+
+    def __init__(self, api_base: str = "https://api.weixin.qq.com", app_id: str | None = None,
+                 app_secret: str | None = None, session_secret: str | None = None, token_ttl: int = 7200,
+                 rate_limit: tuple[int, float] = (20, 60.0), login_rate_limit: tuple[int, float] = (60, 60.0)) -> None:
+        if not session_secret:
+            logger.warning("WECHAT_SESSION_SECRET is not set: using a random one, so tokens end with this process")
+            session_secret = secrets.token_urlsafe(32)
+        self.app_id = app_id or ""
+        self.code2session = Code2Session(api_base, app_id, app_secret)
+        self.tokens = TokenIssuer(session_secret, token_ttl)
+        self.message_limiter = RateLimiter(*rate_limit)
+        self.login_limiter = RateLimiter(*login_rate_limit)
+
+    def _limit(self, limiter: RateLimiter, key: str, message: str) -> None:
+        wait = limiter.check(key)
+        if wait:
+            seconds = max(1, int(wait + 0.999))
+            raise WeChatError(429, "too_many_requests", message, details={"retry_after": seconds},
+                              headers={"Retry-After": str(seconds)})
+
+    async def login(self, request: Request) -> dict:
+        self._limit(self.login_limiter, f"ip:{request.remote_addr or request.ip}", "登录太频繁，请一分钟后再试。")
+        body = request.json if _is_json(request) else None
+        code = body.get("code") if isinstance(body, dict) else None
+        if not isinstance(code, str) or not CODE_PATTERN.match(code):
+            raise WeChatError(400, "bad_request", "缺少或无法识别登录凭证 code，请重新调用 wx.login。")
+        openid = await self.code2session.openid(code)
+        token = self.tokens.issue(user_key_for(self.app_id, openid))
+        return {"token": token, "token_type": "Bearer", "expires_in": self.tokens.ttl}
+
+    def authenticate(self, request: Request) -> str:
+        try:
+            return self.tokens.verify(bearer_token(request.headers.get("Authorization")))
+        except TokenError as exc:
+            raise WeChatError(401, exc.code, TOKEN_MESSAGES[exc.code],
+                              headers={"WWW-Authenticate": f'Bearer error="{exc.code}"'}) from exc
+
+    async def message(self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> dict:
+        user_key = self.authenticate(request)
+        body = request.json if _is_json(request) else None
+        text = body.get("message") if isinstance(body, dict) else None
+        if not isinstance(text, str):
+            raise WeChatError(400, "bad_request", "请求格式不正确：需要 JSON {\"message\": \"...\"}。")
+        if len(text) > MAX_MESSAGE_CHARS:
+            raise WeChatError(400, "message_too_long", f"消息太长，请控制在{MAX_MESSAGE_CHARS}字以内。")
+        self._limit(self.message_limiter, user_key, "消息发送太频繁，请稍后再试。")
+        collector = CollectingOutputChannel()
+        await on_new_message(UserMessage(text, collector, user_key, input_channel=CHANNEL,
+                                         metadata={"channel": CHANNEL, "user_key": user_key}))
+        return {"messages": shape_messages(collector.messages)}
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = Blueprint("wechat_webhook", __name__)
+
+        async def answer(work: Awaitable[dict]) -> HTTPResponse:
+            try:
+                return json_response(await work)
+            except WeChatError as exc:
+                return json_response(exc.body(), exc.status, exc.headers)
+            except Exception:  # never a stack trace or HTML error page to the mini-program
+                logger.exception("wechat request failed")
+                return json_response(WeChatError(500, "error", "服务暂时出现问题，请稍后再试。").body(), 500)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return json_response({"status": "ok"})
+
+        @webhook.route("/login", methods=["POST"])
+        async def login(request: Request) -> HTTPResponse:
+            return await answer(self.login(request))
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            return await answer(self.message(request, on_new_message))
+
+        return webhook
+
+
+def _is_json(request: Request) -> bool:
+    try:
+        return request.json is not None
+    except Exception:  # Sanic raises on a body that is not JSON
+        return False
