@@ -9,8 +9,8 @@ from service_center.booking import router as booking
 from service_center.errors import install_error_handlers
 from service_center.fees.router import router as fees_router
 from service_center.health.router import router as health_router
-from service_center.kb.router import router as kb_router
 from service_center.hotline.router import router as hotline_router
+from service_center.kb.router import router as kb_router
 from service_center.notifications import router as notifications
 from service_center.privacy import install_log_masking
 from service_center.risk.router import router as risk_router
