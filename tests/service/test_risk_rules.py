@@ -83,6 +83,7 @@ def test_labour_arbitration_one_year_limit():
     assert "labour_arbitration_limitation" in ids(report)
     done = assess({"dispute_type": "labour", "arose": "2025-01", "prior": "arbitrated"}, TODAY, UNCONFIRMED)
     assert "labour_arbitration_first" not in ids(done)
+    assert ids(done)[0] == "labour_after_award"
 
 
 def test_well_evidenced_small_debt():
