@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import warnings
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import cn2an
@@ -151,6 +151,49 @@ def _time_parse(text: str, today: date) -> dict[str, Any] | None:
         return None
 
 
+def _month_span(today: date, back: int) -> tuple[date, date]:
+    """The calendar month `back` months before today's month (0 = this month, up to today)."""
+    index = today.year * 12 + today.month - 1 - back
+    start = date(index // 12, index % 12 + 1, 1)
+    nxt = date((index + 1) // 12, (index + 1) % 12 + 1, 1)
+    return start, min(nxt - timedelta(days=1), today)
+
+
+def _colloquial_span(raw: str, today: date) -> tuple[date, date] | None:
+    """Everyday phrasings JioNLP 1.5 does not parse ("上个月", "前几天", "最近")."""
+    if re.search(r"上上个?月", raw):
+        return _month_span(today, 2)
+    if re.search(r"上个?月", raw):
+        return _month_span(today, 1)
+    if re.search(r"(这个?|本)月", raw):
+        return _month_span(today, 0)
+    if re.search(r"前几天|这几天|前两天|刚才|刚刚", raw):
+        return today - timedelta(days=10), today
+    if re.search(r"最近|近期|前段时间|前一段", raw):
+        return today - timedelta(days=90), today
+    if re.search(r"几个月(前|以前|之前)", raw):
+        return today - timedelta(days=365), today - timedelta(days=60)
+    return None
+
+
+def _date_words(earliest: str | None, latest: str | None) -> str:
+    """Speakable: '2024年', '2025年6月', '2026年11月26日', or a range of those."""
+    def one(day: date) -> str:
+        return f"{day.year}年{day.month}月{day.day}日"
+
+    start = date.fromisoformat(earliest) if earliest else None
+    end = date.fromisoformat(latest) if latest else None
+    if start and end:
+        if start == end:
+            return one(start)
+        if (start.month, start.day) == (1, 1) and start.year == end.year and (end.month, end.day) == (12, 31):
+            return f"{start.year}年"
+        if start.day == 1 and start.year == end.year and start.month == end.month:
+            return f"{start.year}年{start.month}月"
+        return f"{one(start)}到{one(end)}之间"
+    return f"{one(end)}以前" if end else f"{one(start)}以后"
+
+
 def parse_date(text: str, today: date, allow_never: bool = False) -> dict[str, Any]:
     raw = _clean(text)
     never = re.search(r"(没|从来|从没|一直没|未)(有)?(要|催|找|主张|问)", raw + "要")
@@ -159,25 +202,23 @@ def parse_date(text: str, today: date, allow_never: bool = False) -> dict[str, A
     if any(word in raw for word in UNKNOWN_WORDS) and not re.search(r"\d|年|月", raw):
         return {"ok": True, "value": "unknown", "display": "不记得"}
     candidate = re.sub(r"(大概|差不多|大约|好像|应该是|的时候|那会儿|左右|吧|吗|了)", "", raw) or raw
-    result = _time_parse(candidate, today)
-    if not result or result.get("type") not in ("time_point", "time_span"):
-        return {"ok": False, "message": "没听出是什么时间。" + HELP["date"]}
-    start, end = result["time"][0], result["time"][1]
-    earliest = None if start in ("-inf", "inf") else start[:10]
-    latest = None if end in ("-inf", "inf") else end[:10]
+    colloquial = _colloquial_span(candidate, today)
+    if colloquial:
+        earliest, latest = colloquial[0].isoformat(), colloquial[1].isoformat()
+    else:
+        result = _time_parse(candidate, today)
+        if not result or result.get("type") not in ("time_point", "time_span"):
+            return {"ok": False, "message": "没听出是什么时间。" + HELP["date"]}
+        start, end = result["time"][0], result["time"][1]
+        earliest = None if start in ("-inf", "inf") else start[:10]
+        latest = None if end in ("-inf", "inf") else end[:10]
     if latest and latest > today.isoformat():
         latest = today.isoformat()
     if earliest and earliest > today.isoformat():
         return {"ok": False, "message": "这个时间还没到呢。" + HELP["date"]}
     if earliest is None and latest is None:
         return {"ok": False, "message": "没听出是什么时间。" + HELP["date"]}
-    if earliest == latest:
-        display = earliest
-    elif earliest and latest:
-        display = f"{earliest}至{latest}之间"
-    else:
-        display = f"{latest}以前" if latest else f"{earliest}以后"
-    return {"ok": True, "value": {"earliest": earliest, "latest": latest}, "display": display}
+    return {"ok": True, "value": {"earliest": earliest, "latest": latest}, "display": _date_words(earliest, latest)}
 
 
 def _keyword_choices(kind: str, text: str) -> list[int]:

@@ -83,6 +83,7 @@ def test_labour_arbitration_one_year_limit():
     assert "labour_arbitration_limitation" in ids(report)
     done = assess({"dispute_type": "labour", "arose": "2025-01", "prior": "arbitrated"}, TODAY, UNCONFIRMED)
     assert "labour_arbitration_first" not in ids(done)
+    assert ids(done)[0] == "labour_after_award"
 
 
 def test_well_evidenced_small_debt():
@@ -179,6 +180,10 @@ def test_malformed_rules_are_rejected(bad):
     ("arose", "三年前", {"earliest": "2023-01-01", "latest": "2023-12-31"}),
     ("arose", "2022年3月", {"earliest": "2022-03-01", "latest": "2022-03-31"}),
     ("last_demand", "一直没要过", "never"),
+    ("last_demand", "上个月", {"earliest": "2026-10-01", "latest": "2026-10-31"}),   # not in JioNLP: our fallback
+    ("last_demand", "上上个月", {"earliest": "2026-09-01", "latest": "2026-09-30"}),
+    ("last_demand", "这个月", {"earliest": "2026-11-01", "latest": "2026-11-27"}),
+    ("last_demand", "前几天", {"earliest": "2026-11-17", "latest": "2026-11-27"}),
     ("dispute_type", "他借我钱不还", "loan"), ("dispute_type", "公司拖欠工资", "labour"),
     ("dispute_type", "3", "labour"), ("dispute_type", "选四", "divorce"),
     ("evidence", "有借条也有转账记录", ["contract", "transfer"]), ("evidence", "没有借条，有微信聊天记录", ["chat"]),
@@ -194,6 +199,13 @@ def test_parse_answers(field, text, value):
     result = parse_answer(field, text, TODAY)
     assert result["ok"], result
     assert result["value"] == value
+
+
+def test_dates_are_shown_in_words_that_can_be_spoken():
+    assert parse_answer("arose", "前年", TODAY)["display"] == "2024年"
+    assert parse_answer("arose", "去年六月", TODAY)["display"] == "2025年6月"
+    assert parse_answer("arose", "昨天", TODAY)["display"] == "2026年11月26日"
+    assert parse_answer("last_demand", "上个月", date(2026, 1, 15))["display"] == "2025年12月"
 
 
 @pytest.mark.parametrize(("field", "text"), [("amount", "不知道"), ("arose", "明年"), ("arose", "乱说一气"),
