@@ -240,3 +240,14 @@ def test_nearest_asks_for_the_earliest_free_slots(fake):
     assert service.calls == [("/api/booking/slots", {"service": "filing"})]
     assert result["booking_day"] == "2026-12-02" and result["booking_offers"] == OFFERS
     assert result["booking_notice"] is None
+
+
+def test_change_by_reference_offers_the_day_said_at_the_start(fake):
+    fake({"/api/booking/lookup": {"appointments": [APPOINTMENT]},
+          "/api/booking/parse-day": {"date": "2026-12-03", "part": None},
+          "/api/booking/slots": {"slots": OFFERS, "notice": None}})
+    slots = {"booking_reference": "384712", "booking_manage": "change", "booking_day_text": "改到后天"}
+    result = run(booking.ValidateBookingManageForm().validate_booking_phone_last4(
+        "5678", CollectingDispatcher(), tracker(slots, active_loop="booking_manage_form"), {}))
+    assert result["booking_found"] == APPOINTMENT and result["booking_proof"] == {"phone_last4": "5678"}
+    assert result["booking_offers"] == OFFERS and result["booking_day"] == "2026-12-03"
