@@ -515,6 +515,15 @@ class ActionBookingManage(Action):
         reference = found["reference"]
         status = STATUS_TEXT.get(found["status"], found["status"])
         try:
+            if mode == "lookup" and proof.get("user_key"):
+                mine = (await service_api.post("/api/booking/lookup", {"user_key": proof["user_key"]}))
+                mine = mine["appointments"] or [found]
+                if len(mine) > 1:
+                    listed = "；".join(
+                        f"{i}、{a['service_name']}，{a['label']}，预约号{spoken_reference(a['reference'])}"
+                        for i, a in enumerate(mine, 1))
+                    dispatcher.utter_message(text=f"您有{len(mine)}个预约：{listed}。")
+                    return reset_events()
             if mode == "lookup" or found["status"] != "booked":
                 text = (f"预约号{spoken_reference(reference)}：{found['service_name']}，{found['label']}，"
                         f"状态：{status}。")

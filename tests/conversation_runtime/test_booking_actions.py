@@ -251,3 +251,13 @@ def test_change_by_reference_offers_the_day_said_at_the_start(fake):
         "5678", CollectingDispatcher(), tracker(slots, active_loop="booking_manage_form"), {}))
     assert result["booking_found"] == APPOINTMENT and result["booking_proof"] == {"phone_last4": "5678"}
     assert result["booking_offers"] == OFFERS and result["booking_day"] == "2026-12-03"
+
+
+def test_lookup_by_user_key_lists_every_booking(fake):
+    second = {**APPOINTMENT, "reference": "500600", "service_name": "立案", "label": "12月3日（周四）14:00"}
+    fake({"/api/booking/lookup": {"appointments": [APPOINTMENT, second]}})
+    slots = {"booking_found": APPOINTMENT, "booking_manage": "lookup", "booking_proof": {"user_key": "u1"}}
+    dispatcher = CollectingDispatcher()
+    run(booking.ActionBookingManage().run(dispatcher, tracker(slots, active_loop=None), {}))
+    text = dispatcher.messages[0]["text"]
+    assert text.startswith("您有2个预约") and "3 8 4 7 1 2" in text and "5 0 0 6 0 0" in text
