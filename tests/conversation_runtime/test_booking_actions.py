@@ -261,3 +261,12 @@ def test_lookup_by_user_key_lists_every_booking(fake):
     run(booking.ActionBookingManage().run(dispatcher, tracker(slots, active_loop=None), {}))
     text = dispatcher.messages[0]["text"]
     assert text.startswith("您有2个预约") and "3 8 4 7 1 2" in text and "5 0 0 6 0 0" in text
+
+
+def test_a_reference_said_with_the_request_is_used(fake):
+    service = fake({"/api/booking/lookup": service_api.ServiceError(404, "没有找到这个预约")})
+    events = run(booking.ActionBookingManageStart().run(
+        CollectingDispatcher(), tracker(text="取消预约384712", intent="cancel_booking", active_loop=None), {}))
+    slots = {e["name"]: e["value"] for e in events}
+    assert slots["booking_reference"] == "384712" and slots["booking_found"] is None
+    assert service.calls[0][1]["reference"] == "384712"
