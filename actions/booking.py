@@ -417,11 +417,12 @@ class ActionBookingManageStart(Action):
         if mode == "change" and re.search(r"[今明后天周星期礼拜号日月]", text):
             events.append(SlotSet("booking_day_text", text))
         reference = re.search(r"(?<!\d)\d{6}(?!\d)", digits_of(text) if len(digits_of(text)) == 6 else text)
-        if reference:
+        query = {"user_key": user_key(tracker)}
+        if reference:  # "取消预约 384712": theirs if the same user booked it, else the form asks the last four digits
             events.append(SlotSet("booking_reference", reference.group(0)))
-            return events
+            query["reference"] = reference.group(0)
         try:
-            mine = (await service_api.post("/api/booking/lookup", {"user_key": user_key(tracker)}))["appointments"]
+            mine = (await service_api.post("/api/booking/lookup", query))["appointments"]
         except (service_api.ServiceError, service_api.ServiceUnavailable):
             mine = []
         if mine:
@@ -515,6 +516,15 @@ class ActionBookingManage(Action):
         reference = found["reference"]
         status = STATUS_TEXT.get(found["status"], found["status"])
         try:
+            if mode == "lookup" and proof.get("user_key"):
+                mine = (await service_api.post("/api/booking/lookup", {"user_key": proof["user_key"]}))
+                mine = mine["appointments"] or [found]
+                if len(mine) > 1:
+                    listed = "；".join(
+                        f"{i}、{a['service_name']}，{a['label']}，预约号{spoken_reference(a['reference'])}"
+                        for i, a in enumerate(mine, 1))
+                    dispatcher.utter_message(text=f"您有{len(mine)}个预约：{listed}。")
+                    return reset_events()
             if mode == "lookup" or found["status"] != "booked":
                 text = (f"预约号{spoken_reference(reference)}：{found['service_name']}，{found['label']}，"
                         f"状态：{status}。")

@@ -40,7 +40,7 @@ from service_center.booking.calendar import (
 from service_center.booking.models import Appointment, BookingAudit, SlotCounter
 from service_center.court.profile import UNCONFIRMED, fact, load_profile
 from service_center.notifications.service import deliver, normalize_mobile, send_sms
-from service_center.privacy import mask_name, mask_phone
+from service_center.privacy import mask_name, mask_phone, mask_text
 
 log = logging.getLogger(__name__)
 
@@ -174,7 +174,7 @@ def appointment_view(appointment: Appointment, calendar: BookingCalendar | None 
         "bring": BRING.get(appointment.service, ["本人身份证件原件"]),
         "phone": mask_phone(appointment.phone),
         "name": appointment.name if staff else mask_name(appointment.name),
-        "description": appointment.description,
+        "description": mask_text(appointment.description) if appointment.description else None,
         "times_notice": None if calendar.confirmed else f"预约时间安排{UNCONFIRMED}",
     }
     if staff:

@@ -240,3 +240,33 @@ def test_nearest_asks_for_the_earliest_free_slots(fake):
     assert service.calls == [("/api/booking/slots", {"service": "filing"})]
     assert result["booking_day"] == "2026-12-02" and result["booking_offers"] == OFFERS
     assert result["booking_notice"] is None
+
+
+def test_change_by_reference_offers_the_day_said_at_the_start(fake):
+    fake({"/api/booking/lookup": {"appointments": [APPOINTMENT]},
+          "/api/booking/parse-day": {"date": "2026-12-03", "part": None},
+          "/api/booking/slots": {"slots": OFFERS, "notice": None}})
+    slots = {"booking_reference": "384712", "booking_manage": "change", "booking_day_text": "改到后天"}
+    result = run(booking.ValidateBookingManageForm().validate_booking_phone_last4(
+        "5678", CollectingDispatcher(), tracker(slots, active_loop="booking_manage_form"), {}))
+    assert result["booking_found"] == APPOINTMENT and result["booking_proof"] == {"phone_last4": "5678"}
+    assert result["booking_offers"] == OFFERS and result["booking_day"] == "2026-12-03"
+
+
+def test_lookup_by_user_key_lists_every_booking(fake):
+    second = {**APPOINTMENT, "reference": "500600", "service_name": "立案", "label": "12月3日（周四）14:00"}
+    fake({"/api/booking/lookup": {"appointments": [APPOINTMENT, second]}})
+    slots = {"booking_found": APPOINTMENT, "booking_manage": "lookup", "booking_proof": {"user_key": "u1"}}
+    dispatcher = CollectingDispatcher()
+    run(booking.ActionBookingManage().run(dispatcher, tracker(slots, active_loop=None), {}))
+    text = dispatcher.messages[0]["text"]
+    assert text.startswith("您有2个预约") and "3 8 4 7 1 2" in text and "5 0 0 6 0 0" in text
+
+
+def test_a_reference_said_with_the_request_is_used(fake):
+    service = fake({"/api/booking/lookup": service_api.ServiceError(404, "没有找到这个预约")})
+    events = run(booking.ActionBookingManageStart().run(
+        CollectingDispatcher(), tracker(text="取消预约384712", intent="cancel_booking", active_loop=None), {}))
+    slots = {e["name"]: e["value"] for e in events}
+    assert slots["booking_reference"] == "384712" and slots["booking_found"] is None
+    assert service.calls[0][1]["reference"] == "384712"

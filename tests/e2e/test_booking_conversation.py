@@ -94,6 +94,30 @@ def test_the_service_answered_by_word_or_number(stack, sender):
     assert "哪天" in stack.texts(stack.say(other, "2"))
 
 
+def test_a_place_taken_before_confirming_offers_other_times(stack, sender):
+    """Someone else takes the last place between the offer and the confirmation: 已约满, new offers, booked."""
+    import uuid
+
+    stack.say(sender, "我想预约跨域立案")
+    assert "1、" in stack.texts(stack.say(sender, "下周二上午"))
+    day = httpx.post(f"{stack.service_url}/api/booking/parse-day", json={"text": "下周二上午"}).json()
+    first = httpx.get(f"{stack.service_url}/api/booking/slots",
+                      params={"service": "cross_region_filing", "date": day["date"], "part": "morning"}).json()
+    stack.say(sender, "1")
+    stack.say(sender, "赵六")
+    stack.say(sender, "13700002222")
+    assert "请核对" in stack.texts(stack.say(sender, "跳过"))
+    taken = httpx.post(f"{stack.service_url}/api/booking/appointments",
+                       json={"service": "cross_region_filing", "start": first["slots"][0]["start"], "name": "别人",
+                             "phone": "13600003333"}, headers={"Idempotency-Key": uuid.uuid4().hex})
+    assert taken.status_code == 201  # capacity 1: the slot is now full
+    full = stack.texts(stack.say(sender, "/affirm"))
+    assert "已约满" in full and "1、" in full, full
+    assert "请核对" in stack.texts(stack.say(sender, "1"))
+    done = stack.say(sender, "/affirm")
+    assert "预约成功" in stack.texts(done) and card(done)["start"] != first["slots"][0]["start"]
+
+
 def test_staff_page_lists_and_checks_in(stack):
     """The /staff page in a real browser: token typed into the page, sent only as a header."""
     import shutil

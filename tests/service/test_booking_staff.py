@@ -75,3 +75,11 @@ def test_staff_page_needs_no_token_in_the_url(booking_client):
     page = booking_client.get("/staff")
     assert page.status_code == 200 and "Authorization" in page.text and "Bearer" in page.text
     assert "sessionStorage" in page.text and "token=" not in page.text
+
+
+def test_numbers_inside_the_description_are_masked(booking_client, staff_headers):
+    book(booking_client, SLOT, description="对方电话13512345678，身份证220721199001011234")
+    row = booking_client.get("/api/staff/bookings", params={"day": "2026-12-02"}, headers=staff_headers
+                             ).json()["bookings"][0]
+    assert "13512345678" not in row["description"] and "135****5678" in row["description"]
+    assert "220721199001011234" not in row["description"]
