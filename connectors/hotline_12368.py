@@ -127,7 +127,7 @@ class HotlineSettings:
     timezone: str = "Asia/Shanghai"
     service_url: str = "http://127.0.0.1:8000"
     user_key_salt: str = "court-hotline-12368"
-    text_limit: int = 120
+    text_limit: int = 180
     min_confidence: float = 0.0
     hints: list[str] = field(default_factory=list)
 

@@ -22,7 +22,7 @@ PHONE_DIGITS = "零幺二三四五六七八九"
 SMALL_UNITS = ["", "十", "百", "千"]
 BIG_UNITS = ["", "万", "亿", "万亿"]
 SENTENCE_END = "。！？；"
-DEFAULT_LIMIT = 120
+DEFAULT_LIMIT = 180  # about 40 seconds of Mandarin speech
 
 # ---------------------------------------------------------------- numbers
 
@@ -265,16 +265,25 @@ def speakable(text: str) -> str:
 # ---------------------------------------------------------------- length and choices
 
 
+# A sentence carrying a reference the caller must write down is never cut (the risk report's 报告编号 comes last).
+ESSENTIAL = re.compile(r"编号|预约号|查询码|案号|报告号|时间：|地点：")
+
+
 def shorten(text: str, limit: int = DEFAULT_LIMIT) -> tuple[str, bool]:
-    """The first whole sentences that fit in `limit` characters; (text, True) when something was cut."""
+    """The first whole sentences that fit in `limit` characters, plus any later sentence with a reference;
+    (text, True) when something was cut."""
     if len(text) <= limit:
         return text, False
     sentences = re.findall(rf"[^{SENTENCE_END}]+[{SENTENCE_END}]?", text)
     short = ""
+    full = False
     for sentence in sentences:
-        if len(short) + len(sentence) > limit:
-            break
-        short += sentence
+        if not full and len(short) + len(sentence) <= limit:
+            short += sentence
+            continue
+        full = True
+        if ESSENTIAL.search(sentence) and len(short) + len(sentence) <= 2 * limit:
+            short += sentence
     if not short:  # one very long sentence: cut at the last comma that fits
         head = text[:limit]
         cut = max(head.rfind("，"), head.rfind("、"))

@@ -121,3 +121,10 @@ def test_compose_sees_a_handoff_and_trims_long_answers():
 def test_compose_of_nothing_is_empty():
     turn = compose([])
     assert turn.text == "" and not turn.buttons and not turn.handoff
+
+
+def test_a_sentence_with_a_reference_survives_trimming():
+    report = "自测结果：风险等级中。" + "主要问题说明很长。" * 20 + "报告编号R7K2Q。仅供参考。"
+    short, trimmed = shorten(report, 60)
+    assert trimmed and short.startswith("自测结果：风险等级中。") and "报告编号R7K2Q。" in short
+    assert "仅供参考" not in short

@@ -295,9 +295,11 @@ def drive(call: TwilioCaller, reply, answers: dict[str, str], until: tuple[str, 
 def test_full_booking_by_keypad_and_speech(call):
     call.start()
     reply = call.press("3")
-    answers = {"手机": "13812345678#", "电话": "13812345678#", "姓名": "张三", "名字": "张三", "确认": "1"}
-    done = drive(call, reply, answers, until=("预约成功", "已为您预约", "预约号"))
-    assert any(word in done.said for word in ("预约成功", "已为您预约", "预约号")), call.transcript
+    answers = {"确认预约": "1", "尾号": "1", "手机": "13812345678#", "姓名": "张三", "名字": "张三",
+               "事由": "借款纠纷"}
+    done = drive(call, reply, answers, until=("预约成功",))
+    assert "预约成功" in done.said and "预约号" in done.said, call.transcript
+    assert "时间" in done.said and "地点" in done.said
     assert "http" not in done.said
 
 
@@ -315,6 +317,7 @@ def test_hang_up_mid_booking_form_restarts_the_conversation(stack, call):
 def test_risk_self_assessment_by_phone(call):
     call.start()
     reply = call.press("2")
-    answers = {"金额": "50000#", "多少钱": "50000#"}
-    done = drive(call, reply, answers, until=("风险", "评估结果", "等级"))
-    assert any(word in done.said for word in ("风险", "评估结果", "等级")), call.transcript
+    answers = {"金额": "50000#", "多少钱": "50000#", "最后一次": "上个月", "什么时候": "去年"}
+    done = drive(call, reply, answers, until=("自测结果",))
+    assert "风险等级" in done.said and "报告编号" in done.said, call.transcript
+    assert "http" not in done.said
