@@ -280,6 +280,18 @@ def test_card_does_not_ask_for_feedback_twice(card_site, page):
     expect(page.locator("li.msg.user").last).to_have_text(re.compile("有帮助"))
 
 
+def test_new_conversation_starts_afresh(card_site, page):
+    page.goto(card_site + "/")
+    page.get_by_role("button", name="看卡片").click()
+    expect(page.get_by_role("group", name="预约确认")).to_be_visible(timeout=15_000)
+    stored = "JSON.parse(localStorage.getItem('court-chat:v1')).sessionId"
+    first = page.evaluate(stored)
+    page.get_by_role("button", name="新对话").click()
+    expect(page.locator("li.msg.user")).to_have_count(0)
+    expect(page.get_by_role("button", name="看卡片")).to_be_enabled(timeout=15_000)  # greeted again
+    assert page.evaluate(stored) not in (None, first)
+
+
 def test_hostile_bot_content_is_shown_as_text(card_site, page):
     page.goto(card_site + "/")
     page.get_by_role("button", name="看危险内容").click()

@@ -6,6 +6,7 @@ connectors/web_socketio.py (python-socketio 5, run with the conversation runtime
 """
 
 import sys
+import uuid
 
 import socketio
 from aiohttp import web
@@ -57,7 +58,7 @@ def replies(text: str) -> list[dict]:
 
 @sio.on("session_request")
 async def session_request(sid, data):
-    session_id = (data or {}).get("session_id") or "fake-session-0001"
+    session_id = (data or {}).get("session_id") or uuid.uuid4().hex
     await sio.enter_room(sid, session_id)
     await sio.emit("session_confirm", session_id, room=sid)
 

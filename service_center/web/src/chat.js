@@ -270,7 +270,12 @@ function App() {
     if (input.current) input.current.focus();
   };
 
-  const onButton = (button) => emitMessage(button.payload, button.title);
+  const onButton = (button) => {
+    emitMessage(button.payload, button.title);
+    // The clicked button is now spent (disabled): give keyboard users the input back. Not on touch screens,
+    // where focusing the input would pop up the keyboard.
+    if (input.current && !window.matchMedia("(pointer: coarse)").matches) input.current.focus();
+  };
   const onResend = (notice) => {
     update((s) => ({ messages: s.messages.filter((m) => m.id !== notice.id) }));
     emitMessage(notice.resend.payload, notice.resend.shown);
@@ -301,6 +306,7 @@ function App() {
     setTyping(false);
     update(() => ({ sessionId: null, greeted: false, messages: [] }));
     const socket = socketRef.current;
+    setStatus("connecting");
     if (socket && socket.connected) socket.emit("session_request", { session_id: null });
     else retry();
   };
