@@ -23,6 +23,7 @@ HOTLINE_CHANNEL = "hotline_12368"
 MAX_QUERY_CHARS = 200  # a search needs no more; very long input would only bloat the URL
 MAX_DETAILS_CHARS = 400
 MAX_SPOKEN_QUOTE_CHARS = 150
+MAX_BASIS_SHOWN = 4
 FEEDBACK_QUESTION = "这个回答对您有帮助吗？"
 FEEDBACK_BUTTONS = [
     {"title": "有帮助", "payload": "/feedback_helpful"},
@@ -142,6 +143,23 @@ def details_text(details: Any) -> str:
     return text.strip()
 
 
+_TABLE_RULE = re.compile(r"^\|?\s*:?-{2,}")
+
+
+def plain_text(markdown: str) -> str:
+    """The guide's small Markdown as plain chat text: no ** marks, table rows as "a：b", no blank lines (the REST
+    channel would split a message at each blank line)."""
+    lines = []
+    for raw in markdown.replace("**", "").splitlines():
+        line = raw.strip()
+        if not line or _TABLE_RULE.match(line):
+            continue
+        if line.startswith("|") and line.endswith("|"):
+            line = "：".join(cell.strip() for cell in line.strip("|").split("|"))
+        lines.append(line)
+    return "\n".join(lines)
+
+
 def trim(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
@@ -250,7 +268,6 @@ class ActionAnswerFromGuide(Action):
             entry = {"id": entry_id, "title": hit.get("title", ""), "short_answer": hit.get("short_answer", "")}
         short = entry.get("short_answer") or (hit or {}).get("short_answer") or entry.get("title", "")
         basis = [b for b in entry.get("basis") or [] if isinstance(b, dict)]
-        basis_text = format_basis(basis)
         url = entry.get("url") or ""
 
         if channel == HOTLINE_CHANNEL:
@@ -268,11 +285,12 @@ class ActionAnswerFromGuide(Action):
         else:
             dispatcher.utter_message(text=short)
             more = []
-            details = details_text(entry.get("details"))
+            details = plain_text(details_text(entry.get("details")))
             if details:
                 more.append(trim(details, MAX_DETAILS_CHARS))
-            if basis_text:
-                more.append(f"依据：{basis_text}")
+            if basis:  # the card and the page carry every article; the chat line names the first few
+                shown = format_basis(basis[:MAX_BASIS_SHOWN])
+                more.append(f"依据：{shown}" + ("等" if len(basis) > MAX_BASIS_SHOWN else ""))
             if url:
                 more.append(f"详细说明：{url}")
             if more:
@@ -321,7 +339,7 @@ class ActionAnswerFromGuide(Action):
                 continue
             if phone:
                 text = trim(text, MAX_SPOKEN_QUOTE_CHARS)
-            dispatcher.utter_message(text=f"{name}规定：{text}")
+            dispatcher.utter_message(text=f"{name}规定：" + re.sub(r"\n\s*\n", "\n", text.strip()))
             quoted += 1
         if phone and len(basis) > 1:
             dispatcher.utter_message(text=f"另外还依据{format_basis(basis[1:])}。")

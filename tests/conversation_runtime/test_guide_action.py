@@ -365,3 +365,23 @@ def test_verbatim_text_carried_by_the_entry_is_used_as_is():
     finally:
         del ENTRIES["with-text"]
     assert messages[0]["text"] == "《民法典》第一百八十八条规定：向人民法院请求保护民事权利的诉讼时效期间为三年。"
+
+
+def test_markdown_details_become_plain_text_without_blank_lines():
+    from actions.guide import plain_text
+    markdown = "**计算**：分段累计\n\n| 金额 | 费率 |\n|---|---|\n| 不超过1万元 | 每件50元 |\n\n- 要5万元：**1050元**"
+    assert plain_text(markdown) == "计算：分段累计\n金额：费率\n不超过1万元：每件50元\n- 要5万元：1050元"
+
+
+def test_a_long_basis_list_is_shortened_in_the_chat_but_complete_in_the_card():
+    ENTRIES["many"] = {"id": "many", "title": "t", "short_answer": "s", "details": "", "url": "u",
+                       "basis": [{"law": "民法典", "article": str(188 + i)} for i in range(6)]}
+    try:
+        kb = FakeKb()
+        messages, _ = run_action(ActionAnswerFromGuide(), make_tracker("x", intent="choose_entry",
+                                                                       entities=[{"entity": "entry_id",
+                                                                                  "value": "many"}]), kb)
+    finally:
+        del ENTRIES["many"]
+    assert "依据：《民法典》第一百八十八条、第一百八十九条、第一百九十条、第一百九十一条等" in texts(messages)
+    assert len(next(m["custom"] for m in messages if m.get("custom"))["basis"]) == 6
