@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -119,10 +120,21 @@ class Searcher:
             raise ValueError(f"index built with {index.embedder_name}, searcher given {embedder.name}")
         self.index, self.embedder = index, embedder
         self.thresholds = thresholds or load_thresholds(embedder.name)
+        # the same questions come back (reprompts, common questions, follow-ups): embed each text once
+        self._query_vector = lru_cache(maxsize=4096)(self._embed_query)
+
+    def forget_queries(self) -> None:
+        """Empties the query-embedding cache (benchmarks measure the full cost of each search)."""
+        self._query_vector.cache_clear()
+
+    def _embed_query(self, text: str) -> np.ndarray:
+        vector = self.embedder.embed_queries([text])[0]
+        vector.setflags(write=False)
+        return vector
 
     def raw_scores(self, query: str) -> tuple[np.ndarray, np.ndarray]:
         """Dense and lexical per-entry scores of one query."""
-        vector = self.embedder.embed_queries([clean_query(query)])[0]
+        vector = self._query_vector(clean_query(query))
         return self.index.dense_scores(vector), self.index.lexical_scores(query)
 
     def fuse(self, dense: np.ndarray, lexical: np.ndarray, alpha: float | None = None) -> np.ndarray:
