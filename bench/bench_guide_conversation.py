@@ -47,6 +47,7 @@ def main(split: str = "test") -> None:
     latencies: list[float] = []
     right = offered = wrong = not_answered = 0
     oos_refused = oos_total = 0
+    misses: list[str] = []
     for row in rows:
         started = time.perf_counter()
         kind, ids = classify(stack.say(f"bench-guide-{uuid.uuid4().hex[:10]}", row["q"]))
@@ -54,9 +55,13 @@ def main(split: str = "test") -> None:
         if row["expected"] is None:
             oos_total += 1
             oos_refused += kind != "answer"
+            if kind == "answer":
+                misses.append(f"out of scope answered: {row['q']} -> {ids[0]}")
         elif kind == "answer":
             right += ids[0] == row["expected"]
             wrong += ids[0] != row["expected"]
+            if ids[0] != row["expected"]:
+                misses.append(f"wrong: {row['q']} -> {ids[0]} (expected {row['expected']})")
         elif kind == "clarify":
             offered += row["expected"] in ids
             wrong += row["expected"] not in ids
@@ -70,6 +75,8 @@ def main(split: str = "test") -> None:
     print(f"  not answered (honest)    {not_answered / in_scope:.3f}")
     print(f"  out-of-scope without a confident answer {oos_refused / max(oos_total, 1):.3f}")
     print(f"  turn latency {format_latency(latencies)}")
+    for miss in misses[:15]:
+        print(f"  {miss}")
 
 
 if __name__ == "__main__":
