@@ -29,6 +29,7 @@ TRAINING_FILES := config.yml $(shell find domain bot -type f 2>/dev/null | sort)
 .PHONY: help install run test lint train validate migrate test-service test-conversation test-stories test-e2e bench browser clean
 .PHONY: kb eval calibrate
 .PHONY: web browser-fonts
+.PHONY: web browser-fonts clean-web
 .PHONY: remind
 
 help:
@@ -125,6 +126,11 @@ $(WEB_DIR)/static/dist/chat.js: $(WEB_DIR)/package.json $(WEB_DIR)/package-lock.
 browser-fonts:
 	@fc-list :lang=zh 2>/dev/null | grep -q . || { (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null) || echo "warning: no Chinese font; install Debian's fonts-wqy-microhei for readable screenshots"; }
 browser: browser-fonts
+
+# Remove the web page's npm packages and bundle (part of clean).
+clean-web:
+	rm -rf $(WEB_DIR)/node_modules $(WEB_DIR)/static/dist
+clean: clean-web
 
 # Day-before booking reminders by SMS (Twilio or outbox); run daily from cron, e.g. 17:00 court time.
 remind: $(SVC_VENV)/.installed migrate

@@ -37,10 +37,13 @@ def main() -> None:
     base = f"{stack.rasa_url}/webhooks/wechat"
     with FakeWeChat(port=stack.wechat_port):
         simulate_user(base)  # warm-up
+        alone = [simulate_user(base) for _ in range(3)]
         started = time.perf_counter()
         with ThreadPoolExecutor(max_workers=USERS) as pool:
             results = list(pool.map(lambda _: simulate_user(base), range(USERS)))
         elapsed = time.perf_counter() - started
+    print(f"one user at a time (3 users x {TURNS_PER_USER} turns): login {format_latency([a for a, _ in alone])}; "
+          f"message {format_latency([v for _, user in alone for v in user])}")
     logins = [login for login, _ in results]
     turns = [value for _, user in results for value in user]
     print(f"WeChat connector, {USERS} concurrent users x {TURNS_PER_USER} turns: {len(turns) / elapsed:.1f} turns/s")
