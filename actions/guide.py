@@ -169,7 +169,7 @@ def trim(text: str, limit: int) -> str:
 
 
 def outcome(value: str) -> SlotSet:
-    """answer | clarify | reject | basis | prompt | unavailable: rules branch on it (prompt -> ask for a question)."""
+    """answer | clarify | reject | basis | prompt | unavailable | in_form: rules branch on it (prompt -> ask for a question)."""
     return SlotSet("guide_outcome", value)
 
 
@@ -230,6 +230,10 @@ class ActionAnswerFromGuide(Action):
         results = found.get("results") or []
         if decision == "answer" and results:
             return await self.answer(dispatcher, tracker, results[0]["id"], text, results[0])
+        if decision == "clarify" and results and tracker.active_loop_name:
+            # inside a form, choice buttons would be taken as the form's answer: ask the person to come back
+            dispatcher.utter_message(text="这个问题涉及好几个方面，办完这一步后您可以接着问我，我再细说。")
+            return self.back_to_form(dispatcher, None)
         if decision == "clarify" and results:
             dispatcher.utter_message(
                 text="您想问的是哪一个？",
@@ -252,9 +256,20 @@ class ActionAnswerFromGuide(Action):
             text="抱歉，这个问题我没能在诉讼服务指南里找到可靠的答案，不想随便回答误导您。"
             "您可以换个说法再问，比如说清楚是立案、交费、调解还是执行方面的事，也可以转人工。"
         )
-        dispatcher.utter_message(response="utter_menu")
         await record_unanswered(text, channel, "rejected", top_entry_id)
+        if tracker.active_loop_name:
+            return self.back_to_form(dispatcher, None)
+        dispatcher.utter_message(response="utter_menu")
         return [outcome("reject"), SlotSet("guide_feedback_entry", None)]
+
+    @staticmethod
+    def back_to_form(dispatcher: CollectingDispatcher, entry_id: str | None) -> list:
+        """A question asked in the middle of a form: answered without feedback buttons, then the form goes on."""
+        dispatcher.utter_message(text="我们接着刚才的问题。")
+        events = [outcome("in_form"), SlotSet("guide_feedback_entry", None)]
+        if entry_id:
+            events.append(SlotSet("guide_context", entry_id))
+        return events
 
     async def answer(self, dispatcher, tracker, entry_id: str, question: str, hit: dict | None = None) -> list:
         channel = _channel(tracker)
@@ -270,12 +285,15 @@ class ActionAnswerFromGuide(Action):
         basis = [b for b in entry.get("basis") or [] if isinstance(b, dict)]
         url = entry.get("url") or ""
 
+        in_form = bool(tracker.active_loop_name)
         if channel == HOTLINE_CHANNEL:
             spoken = short
             if basis:  # one short sentence: the main law and at most two of its articles
                 main = [b for b in basis if b.get("law") == basis[0].get("law")][:2]
                 spoken += f"依据是{format_basis(main)}。"
             dispatcher.utter_message(text=spoken)
+            if in_form:
+                return self.back_to_form(dispatcher, entry.get("id", entry_id))
             buttons = list(FEEDBACK_BUTTONS)
             prompt = FEEDBACK_QUESTION
             if _metadata(tracker).get("caller_phone"):
@@ -304,6 +322,8 @@ class ActionAnswerFromGuide(Action):
                     "basis": [{"law": b.get("law"), "article": b.get("article")} for b in basis],
                 }
             )
+            if in_form:
+                return self.back_to_form(dispatcher, entry.get("id", entry_id))
             dispatcher.utter_message(text=FEEDBACK_QUESTION, buttons=FEEDBACK_BUTTONS)
         return [
             outcome("answer"),
