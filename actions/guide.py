@@ -169,7 +169,9 @@ def trim(text: str, limit: int) -> str:
 
 
 def outcome(value: str) -> SlotSet:
-    """answer | clarify | reject | basis | prompt | unavailable | in_form: rules branch on it (prompt -> ask for a question)."""
+    """answer | clarify | reject | basis | prompt | unavailable | in_form: rules branch on it.
+
+    prompt -> ask for a question; in_form -> the active form resumes."""
     return SlotSet("guide_outcome", value)
 
 
