@@ -384,13 +384,6 @@ class ActionGuideFeedback(Action):
         return "action_guide_feedback"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
-        events = await self.respond(dispatcher, tracker)
-        if tracker.active_loop_name:
-            # inside a form the rules resume the form whatever happened here (bot/risk, bot/booking rules)
-            events = [e for e in events if e.get("name") != "guide_outcome"] + [outcome("in_form")]
-        return events
-
-    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         entry_id = tracker.get_slot("guide_feedback_entry")
         if not entry_id:
