@@ -113,13 +113,13 @@ class FakeKb:
 
 
 def make_tracker(text: str, intent: str = "ask_procedure", channel: str = "rest", slots: dict | None = None,
-                 entities: list | None = None, metadata: dict | None = None) -> Tracker:
+                 entities: list | None = None, metadata: dict | None = None, form: str | None = None) -> Tracker:
     latest = {"text": text, "intent": {"name": intent, "confidence": .9}, "entities": entities or [],
               "metadata": metadata or {}}
     return Tracker(
         sender_id="t1", slots=slots or {}, latest_message=latest,
         events=[{"event": "user", "text": text, "input_channel": channel, "parse_data": latest}], paused=False,
-        followup_action=None, active_loop={}, latest_action_name="action_listen",
+        followup_action=None, active_loop={"name": form} if form else {}, latest_action_name="action_listen",
     )
 
 
@@ -168,6 +168,17 @@ def test_a_confident_answer_on_screen_has_details_basis_link_card_and_feedback()
     assert slots["guide_context"] == "fee-how-computed" and slots["guide_feedback_entry"] == "fee-how-computed"
     assert slots["guide_outcome"] == "answer"
     assert kb.searches == [{"q": "告人要交多少诉讼费啊", "context": None, "k": "3"}]
+
+
+@pytest.mark.parametrize("question", ["告人要交多少诉讼费啊", "保全怎么弄", "今天天气怎么样"])
+def test_inside_a_form_the_answer_has_no_buttons_and_the_form_resumes(question):
+    """Buttons would be taken as the form's answer: answer, clarify and reject all hand back to the form."""
+    kb = FakeKb()
+    messages, events = run_action(ActionAnswerFromGuide(), make_tracker(question, form="risk_form"), kb)
+    assert not any(m.get("buttons") for m in messages)
+    assert messages[-1]["text"] == "我们接着刚才的问题。"
+    slots = slots_of(events)
+    assert slots["guide_outcome"] == "in_form" and slots.get("guide_feedback_entry") is None
 
 
 def test_numeric_articles_are_cited_in_chinese_and_grouped_by_law():
