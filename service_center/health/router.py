@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from service_center import __version__
 from service_center.config import Settings, get_settings
 from service_center.db import get_session
+from service_center.kb.service import holder_for
 
 router = APIRouter(tags=["health"])
 
@@ -42,12 +43,21 @@ async def _check_http(client: httpx.AsyncClient, url: str) -> dict:
         return {"status": "down", "error": type(exc).__name__}
 
 
+def _check_guide(settings: Settings) -> dict:
+    """The procedure-guide index loads in the background at startup: until it is in, questions would wait."""
+    state = holder_for(settings).status()
+    if state["status"] == "ready":
+        return {"status": "ok", "entries": state["manifest"]["entries"], "embedder": state["manifest"]["embedder"]}
+    return {"status": "loading" if state["status"] == "loading" else "down", "error": state.get("error")}
+
+
 @router.get("/health", summary="Each dependency's status and the versions")
 async def health(session: Session = Depends(get_session), settings: Settings = Depends(get_settings)) -> dict:
     async with httpx.AsyncClient(timeout=settings.health_timeout) as client:
         rasa = await _check_http(client, f"{settings.rasa_url}/")
         actions = await _check_http(client, f"{settings.actions_url}/health")
-    checks = {"database": _check_database(session), "rasa": rasa, "actions": actions}
+    checks = {"database": _check_database(session), "guide": _check_guide(settings), "rasa": rasa,
+              "actions": actions}
     overall = "ok" if all(c["status"] == "ok" for c in checks.values()) else "degraded"
     return {
         "status": overall,

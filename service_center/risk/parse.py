@@ -121,11 +121,20 @@ def _to_arabic(text: str) -> str:
             return text
 
 
+# "一" in words like 一下 / 一直 is not an amount ("请问一下立案…" must not be read as 1 元)
+NOT_A_NUMBER = re.compile(r"一(下|点|些|直|样|起|般|定|共|切|边|会|旦|律|审|次性)|第[一二三四五六七八九十\d]+")
+QUESTION = re.compile(r"什么|怎么|咋|吗|呢|哪|如何|要不要|能不能|可不可以|是不是|？|\?")
+MONEY_UNIT = re.compile(r"\d\s*(亿|万|w|千|k|百|元|块|圆)")
+
+
 def parse_amount(text: str) -> dict[str, Any]:
     raw = _clean(text)
     if re.search(r"^(没有|没|不涉及|无|零)$", raw) or raw in ("没有财产", "不涉及财产", "没有钱"):
         return {"ok": True, "value": 0, "display": "不涉及金额"}
-    converted = _to_arabic(raw).replace(",", "").replace("，", "")
+    converted = _to_arabic(NOT_A_NUMBER.sub("", raw)).replace(",", "").replace("，", "")
+    if QUESTION.search(raw) and not MONEY_UNIT.search(converted):
+        # a question asked in the middle of the form, not an answer: the form lets the guide take it
+        return {"ok": False, "message": "没听出金额。" + HELP["amount"]}
     match = re.search(r"(\d+(?:\.\d+)?)\s*(亿|万|w|千|k|百)?", converted)
     if not match:
         return {"ok": False, "message": "没听出金额。" + HELP["amount"]}

@@ -13,6 +13,7 @@ def test_health_reports_each_dependency(client):
     assert body["checks"]["database"]["status"] == "ok"
     # Rasa and the action server are not running in unit tests: reported down, not a crash.
     assert body["checks"]["rasa"]["status"] == "down"
+    assert body["checks"]["guide"]["status"] in ("ok", "loading")  # the index loads in the background
     assert body["status"] == "degraded"
     assert body["versions"]["service_center"]
 

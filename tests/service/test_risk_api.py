@@ -78,6 +78,11 @@ def test_page_escapes_html(client, monkeypatch):
 def test_parse_endpoint(client):
     body = client.post("/api/risk/parse", json={"field": "amount", "text": "十万块"}).json()
     assert body["ok"] and body["value"] == 100000
+    for text, value in (("五千多", 5000), ("一下子借出去三万", 30000), ("3.5万", 35000), ("一百二十万", 1200000)):
+        assert client.post("/api/risk/parse", json={"field": "amount", "text": text}).json()["value"] == value
+    for question in ("请问一下立案要带什么材料", "第一次起诉要注意什么", "一直不还怎么办"):
+        body = client.post("/api/risk/parse", json={"field": "amount", "text": question}).json()
+        assert not body["ok"], question
     body = client.post("/api/risk/parse", json={"field": "arose", "text": "啥时候来着"}).json()
     assert not body["ok"] and "时间" in body["message"]
     body = client.post("/api/risk/parse", json={"field": "dispute_type", "text": "1"}).json()
