@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from knowledge_base.legal_texts import sources_dir
 from service_center.risk.engine import (
     RuleError,
     assess,
@@ -33,8 +34,8 @@ def test_rules_file_is_valid_and_every_rule_has_basis():
 
 
 def test_articles_exist_in_the_official_texts():
-    """Every cited article is present in /work/shared/legal_sources (skipped where the texts are absent)."""
-    sources = Path("/work/shared/legal_sources")
+    """Every cited article is present in the official texts (skipped where they are absent)."""
+    sources = sources_dir()
     if not sources.exists():
         pytest.skip("official texts not on this machine")
     files = {path.name.split("(")[0]: path for path in sources.rglob("*.md")}
