@@ -33,7 +33,7 @@ TRAINING_FILES := config.yml $(shell find domain bot -type f 2>/dev/null | sort)
 .PHONY: remind
 
 help:
-	@echo "make run    install if needed, train if needed, migrate, start Rasa :$(RASA_PORT), actions :$(ACTIONS_PORT), service center :$(SERVICE_PORT)"
+	@echo "make run    install if needed, train if needed, index the guide if needed, migrate, start Rasa :$(RASA_PORT), actions :$(ACTIONS_PORT), service center :$(SERVICE_PORT)"
 	@echo "make test   every check: lint, unit tests in both runtimes, data validation, conversation tests, end-to-end"
 	@echo "make bench  throughput, latency and memory figures"
 
@@ -74,7 +74,7 @@ migrate: $(SVC_VENV)/.installed
 	$(SVC_VENV)/bin/alembic upgrade heads
 
 # ---------- run ----------
-run: install train migrate
+run: install train migrate kb
 	$(SVC_VENV)/bin/honcho start -f Procfile
 
 # ---------- test ----------
