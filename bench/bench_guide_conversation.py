@@ -7,8 +7,6 @@ import time
 import uuid
 from pathlib import Path
 
-import httpx
-
 from bench.common import format_latency, shared_stack
 
 HELDOUT = Path(__file__).resolve().parents[1] / "knowledge_base" / "eval" / "heldout.jsonl"
@@ -27,21 +25,8 @@ def classify(messages: list[dict]) -> tuple[str, list[str]]:
     return "other", []
 
 
-def wait_for_guide(stack, timeout: float = 300) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{stack.service_url}/api/kb/status", timeout=5).json().get("status") == "ready":
-                return
-        except (httpx.HTTPError, ValueError):
-            pass
-        time.sleep(1)
-    raise RuntimeError("the guide index did not load")
-
-
 def main(split: str = "test") -> None:
-    stack = shared_stack()
-    wait_for_guide(stack)
+    stack = shared_stack()  # ready only once /health reports the guide index loaded
     rows = [json.loads(line) for line in HELDOUT.read_text(encoding="utf-8").splitlines() if line.strip()]
     rows = [r for r in rows if r.get("split") == split]
     latencies: list[float] = []

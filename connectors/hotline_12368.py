@@ -16,6 +16,7 @@ person (or a callback request outside staffed hours), SMS of details, and a hold
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import hmac
 import logging
@@ -635,24 +636,28 @@ class Hotline12368Input(InputChannel):
 
         hotline = self.hotline = Hotline(self.settings, ask, recall=recall)
 
-        def checked(request: Request) -> dict[str, str] | None:
-            params = self.form(request)
-            if not self.signed(request, params):
-                log.warning("hotline request with a missing or bad X-Twilio-Signature refused")
-                return None
-            if not params.get("CallSid"):
-                return None
-            return params
+        def twilio_signed(handler: Callable[[Request, dict[str, str]], Awaitable[HTTPResponse]]):
+            """Every Twilio route: a missing or bad X-Twilio-Signature (or no CallSid) is refused with 403."""
+
+            @functools.wraps(handler)
+            async def gate(request: Request) -> HTTPResponse:
+                params = self.form(request)
+                if not self.signed(request, params):
+                    log.warning("hotline request with a missing or bad X-Twilio-Signature refused")
+                    return response.text("forbidden", status=403)
+                if not params.get("CallSid"):
+                    return response.text("forbidden", status=403)
+                return await handler(request, params)
+
+            return gate
 
         @blueprint.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
         @blueprint.route("/webhook", methods=["POST"])
-        async def receive(request: Request) -> HTTPResponse:
-            params = checked(request)
-            if params is None:
-                return response.text("forbidden", status=403)
+        @twilio_signed
+        async def receive(request: Request, params: dict[str, str]) -> HTTPResponse:
             self._agent = getattr(request.app.ctx, "agent", None)
             event = request.args.get("event")
             count = request.args.get("n", "0")
@@ -660,24 +665,18 @@ class Hotline12368Input(InputChannel):
             return twiml_response(await hotline.webhook(params, self.base_url(request), event, silences))
 
         @blueprint.route("/collect", methods=["POST"])
-        async def collect(request: Request) -> HTTPResponse:
-            params = checked(request)
-            if params is None:
-                return response.text("forbidden", status=403)
+        @twilio_signed
+        async def collect(request: Request, params: dict[str, str]) -> HTTPResponse:
             return twiml_response(await hotline.collect(params, self.base_url(request)))
 
         @blueprint.route("/dial-status", methods=["POST"])
-        async def dial_status(request: Request) -> HTTPResponse:
-            params = checked(request)
-            if params is None:
-                return response.text("forbidden", status=403)
+        @twilio_signed
+        async def dial_status(request: Request, params: dict[str, str]) -> HTTPResponse:
             return twiml_response(await hotline.dial_status(params, self.base_url(request)))
 
         @blueprint.route("/status", methods=["POST"])
-        async def status(request: Request) -> HTTPResponse:
-            params = checked(request)
-            if params is None:
-                return response.text("forbidden", status=403)
+        @twilio_signed
+        async def status(request: Request, params: dict[str, str]) -> HTTPResponse:
             # The caller is gone: answer Twilio at once, end the conversation in the background.
             task = asyncio.ensure_future(hotline.status(params))
             self._background.add(task)

@@ -168,20 +168,16 @@ def build(entries: Iterable, root: Path | None = None) -> list[dict]:
         except CitationError as exc:
             missing.append(str(exc))
             continue
-        records.append(
-            {
-                "law": law,
-                "article": article,
-                "text": text,
-                "file": source.file,
-                "repo": source.repo,
-                "path": source.path,
-                "commit": source.commit,
-            }
-        )
+        records.append(_record(law, article, text, source))
     if missing:
         raise CitationError("\n".join(missing))
     return records
+
+
+def _record(law: str, article: str, text: str, source: Source) -> dict:
+    """One kept article: its verbatim text and where it was taken from."""
+    return {"law": law, "article": article, "text": text, "file": source.file, "repo": source.repo,
+            "path": source.path, "commit": source.commit}
 
 
 class _Dumper(yaml.SafeDumper):
@@ -292,15 +288,7 @@ def article_record(law: str, article: str) -> dict | None:
             text, source = extract(law, article)
         except CitationError:
             return None
-        return {
-            "law": law,
-            "article": article,
-            "text": text,
-            "file": source.file,
-            "repo": source.repo,
-            "path": source.path,
-            "commit": source.commit,
-        }
+        return _record(law, article, text, source)
     return None
 
 

@@ -2,26 +2,11 @@
 real guide. Questions here are worded freshly (not the guide's sample questions nor the held-out set)."""
 
 import json
-import time
 
 import httpx
 import pytest
 
 from tests.support.stack import SVC_VENV
-
-
-@pytest.fixture(autouse=True)
-def guide_ready(stack):
-    """The service loads (or builds) the guide index in the background: wait for it before asking."""
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{stack.service_url}/api/kb/status", timeout=5).json().get("status") == "ready":
-                return
-        except (httpx.HTTPError, ValueError):
-            pass
-        time.sleep(1)
-    pytest.fail("the guide index did not load in 300 s")
 
 
 def card(messages: list[dict]) -> dict | None:
