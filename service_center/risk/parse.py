@@ -131,7 +131,9 @@ def parse_amount(text: str) -> dict[str, Any]:
     raw = _clean(text)
     if re.search(r"^(没有|没|不涉及|无|零)$", raw) or raw in ("没有财产", "不涉及财产", "没有钱"):
         return {"ok": True, "value": 0, "display": "不涉及金额"}
-    converted = _to_arabic(NOT_A_NUMBER.sub("", raw)).replace(",", "").replace("，", "")
+    # spoken "一个亿" / "两个万" carry a 个 that hides the unit from cn2an
+    spoken = re.sub(r"(?<=[\d一二两三四五六七八九十])个(?=[亿万千百])", "", NOT_A_NUMBER.sub("", raw))
+    converted = _to_arabic(spoken).replace(",", "").replace("，", "")
     if QUESTION.search(raw) and not MONEY_UNIT.search(converted):
         # a question asked in the middle of the form, not an answer: the form lets the guide take it
         return {"ok": False, "message": "没听出金额。" + HELP["amount"]}
@@ -144,7 +146,7 @@ def parse_amount(text: str) -> dict[str, Any]:
         return {"ok": False, "message": "这个金额好像不对。" + HELP["amount"]}
     approx = bool(re.search(r"多|左右|大概|差不多|约", raw.replace("多少", "")))
     value = round(value, 2)
-    shown = f"{value / 1e4:g}万元" if value >= 1e4 else f"{value:g}元"
+    shown = f"{value / 1e8:g}亿元" if value >= 1e8 else f"{value / 1e4:g}万元" if value >= 1e4 else f"{value:g}元"
     return {"ok": True, "value": int(value) if value == int(value) else value,
             "display": ("约" if approx else "") + shown}
 

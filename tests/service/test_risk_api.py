@@ -78,7 +78,8 @@ def test_page_escapes_html(client, monkeypatch):
 def test_parse_endpoint(client):
     body = client.post("/api/risk/parse", json={"field": "amount", "text": "十万块"}).json()
     assert body["ok"] and body["value"] == 100000
-    for text, value in (("五千多", 5000), ("一下子借出去三万", 30000), ("3.5万", 35000), ("一百二十万", 1200000)):
+    for text, value in (("五千多", 5000), ("一下子借出去三万", 30000), ("3.5万", 35000), ("一百二十万", 1200000),
+                        ("一个亿", 100000000), ("两个亿", 200000000)):
         assert client.post("/api/risk/parse", json={"field": "amount", "text": text}).json()["value"] == value
     for question in ("请问一下立案要带什么材料", "第一次起诉要注意什么", "一直不还怎么办"):
         body = client.post("/api/risk/parse", json={"field": "amount", "text": question}).json()
