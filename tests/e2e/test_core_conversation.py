@@ -47,6 +47,13 @@ def test_bad_input_gets_a_polite_chinese_answer(stack, sender, message):
     assert any("\u4e00" <= ch <= "\u9fff" for ch in text)
 
 
+@pytest.mark.parametrize("message", ["asdfghjkl", "？？？", "嗯"])
+def test_noise_is_never_a_dead_end(stack, sender, message):
+    """Whatever the NLU makes of noise (a stray yes, a fallback, a question), the menu is offered as a way on."""
+    buttons = [b["title"] for m in stack.say(sender, message) for b in m.get("buttons", [])]
+    assert buttons == MENU_JOBS
+
+
 def test_empty_message_does_not_break_the_conversation(stack, sender):
     stack.say(sender, "")
     assert "您好" in stack.texts(stack.say(sender, "你好"))
