@@ -2,6 +2,7 @@
 migrated by Alembic exactly as in production. Tests marked `postgres` use this machine's PostgreSQL."""
 
 import os
+import socket
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,12 +33,22 @@ def _reset_caches() -> None:
         cached.cache_clear()
 
 
+def _point_at_nothing(monkeypatch) -> None:
+    """Unit tests must not reach a developer's running `make run` on :5005/:5055: a port nobody listens on."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    monkeypatch.setenv("RASA_URL", closed)
+    monkeypatch.setenv("ACTIONS_URL", closed)
+
+
 @pytest.fixture
 def database_url(tmp_path, monkeypatch) -> str:
     url = f"sqlite:///{tmp_path / 'service.db'}"
     migrate(url)
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("STAFF_API_TOKEN", STAFF_TOKEN)
+    _point_at_nothing(monkeypatch)
     _reset_caches()
     yield url
     _reset_caches()
@@ -54,6 +65,7 @@ def postgres_url(monkeypatch) -> Iterator[str]:
     migrate(url)
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("STAFF_API_TOKEN", STAFF_TOKEN)
+    _point_at_nothing(monkeypatch)
     _reset_caches()
     yield url
     from service_center.db import get_engine
