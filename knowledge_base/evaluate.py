@@ -1,6 +1,6 @@
 """`make eval`: retrieval quality of the procedure guide, measured on questions the guide was not written from.
 
-1. knowledge_base/eval/heldout.jsonl (split ``test`` by default; ``dev`` was used for calibration):
+1. knowledge_base/eval/heldout.jsonl (splits ``test`` and ``fresh`` by default; ``dev`` was used for calibration):
    Recall@1, Recall@3, MRR over in-scope questions, the share of out-of-scope questions rejected, the share of
    in-scope questions wrongly rejected, and how the decisions fell (answered right / wrong, clarified).
 2. The real litigant questions (../shared/eval/real_litigant_questions.jsonl): how many were answered, clarified
@@ -46,6 +46,13 @@ class Scored:
     expected: str | None
     dense: np.ndarray
     lexical: np.ndarray
+    anchor_dense: np.ndarray | None = None
+    anchor_lexical: np.ndarray | None = None
+
+    def scores(self, searcher: Searcher, alpha: float | None = None) -> Scores:
+        anchors = (None if self.anchor_dense is None
+                   else searcher.fuse(self.anchor_dense, self.anchor_lexical, alpha))
+        return Scores(searcher.fuse(self.dense, self.lexical, alpha), self.dense, self.lexical, False, anchors)
 
 
 def score_all(searcher: Searcher, rows: list[dict]) -> list[Scored]:
@@ -53,7 +60,8 @@ def score_all(searcher: Searcher, rows: list[dict]) -> list[Scored]:
     scored = []
     for row in rows:
         dense, lexical = searcher.raw_scores(row["q"])
-        scored.append(Scored(row["q"], row.get("expected"), dense, lexical))
+        anchor_dense, anchor_lexical = searcher.anchor_scores(row["q"]) or (None, None)
+        scored.append(Scored(row["q"], row.get("expected"), dense, lexical, anchor_dense, anchor_lexical))
     return scored
 
 
@@ -72,7 +80,7 @@ def metrics(searcher: Searcher, scored: list[Scored]) -> dict:
     ranks, outcomes = [], Counter()
     missing = sorted({s.expected for s in inscope if s.expected not in searcher.index.entry_pos})
     for s in scored:
-        outcome = searcher.decide(Scores(searcher.fuse(s.dense, s.lexical), s.dense, s.lexical, False))
+        outcome = searcher.decide(s.scores(searcher))
         ids = [h.id for h in outcome.results]
         if s.expected:
             fused = searcher.fuse(s.dense, s.lexical)
@@ -87,6 +95,8 @@ def metrics(searcher: Searcher, scored: list[Scored]) -> dict:
         else:
             outcomes[{"reject": "out-of-scope rejected", "clarify": "out-of-scope clarified"}.get(
                 outcome.decision, "out-of-scope answered")] += 1
+            if outcome.out_of_scope is not None:
+                outcomes["out-of-scope rejected, redirect given"] += 1
     ranks_a = np.array(ranks, dtype=float)
     n_in = max(len(inscope), 1)
     return {
@@ -139,7 +149,7 @@ def real_questions(searcher: Searcher, path: Path, sample_out: Path, sample_size
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", default="test", choices=["test", "dev", "all"])
+    parser.add_argument("--split", default="test+fresh", choices=["test+fresh", "test", "fresh", "dev", "all"])
     parser.add_argument("--heldout", type=Path, default=HELDOUT)
     parser.add_argument("--real", type=Path, default=None)
     parser.add_argument("--sample-out", type=Path, default=SAMPLE_OUT)
@@ -151,12 +161,16 @@ def main(argv: list[str] | None = None) -> int:
     index, _ = load_or_build(embedder)
     searcher = Searcher(index, embedder)
     t = searcher.thresholds
-    print(f"guide: {index.manifest['entries']} entries; embedder {embedder.name}; thresholds: {t.source} "
-          f"(alpha {t.alpha}, reject below {t.reject_below}, clarify margin {t.clarify_margin})")
+    print(f"guide: {index.manifest['entries']} entries, {index.manifest['out_of_scope_topics']} out-of-scope topics; "
+          f"embedder {embedder.name}; thresholds: {t.source} (alpha {t.alpha}, reject below {t.reject_below}, "
+          f"out-of-scope margin {t.public()['out_of_scope_margin']}, clarify margin {t.clarify_margin})")
     rows = read_jsonl(args.heldout)
-    for split in (["dev", "test"] if args.split == "all" else [args.split]):
+    splits = {"all": ["dev", "test", "fresh"], "test+fresh": ["test", "fresh"]}.get(args.split, [args.split])
+    notes = {"dev": " (calibration split: optimistic)",
+             "fresh": " (written 2026-11-27 by someone who saw only the guide's titles, used for nothing else)"}
+    for split in splits:
         chosen = [r for r in rows if r.get("split", "test") == split]
-        note = " (calibration split: optimistic)" if split == "dev" else ""
+        note = notes.get(split, "")
         print_metrics(f"held-out {split}{note}", metrics(searcher, score_all(searcher, chosen)))
     real = args.real or real_questions_path()
     if real.is_file():

@@ -11,6 +11,10 @@ counts, build time and duration), ``dense.faiss`` (IndexFlatIP over the normalis
 load (milliseconds), so only the embeddings are persisted. ``load_or_build`` rebuilds only when the guide files,
 the embedder or the format changed.
 
+Out-of-scope topics (out_of_scope.yml: other authorities' services, daily life, chit-chat) are indexed the same
+way, as a second small index (``anchors.faiss``, ``anchors.json``; their content hash is in the manifest), so
+the search can tell "nearer to something the court does not handle than to any guide entry".
+
 ``python -m knowledge_base.index`` (``make kb``) builds or refreshes the index; ``--force`` always rebuilds.
 """
 
@@ -35,15 +39,18 @@ from pypinyin import lazy_pinyin
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from knowledge_base.embedding import Embedder, make_embedder
-from knowledge_base.schema import PLACEHOLDER, GuideEntry
+import yaml
 
-FORMAT_VERSION = 2
+from knowledge_base.schema import PLACEHOLDER, GuideEntry, OutOfScopeTopic
+
+FORMAT_VERSION = 3
 # The passage is embedded from its first characters only (title, short answer, start of the details): on the dev
 # split the full passage and its first 250 characters give the same Recall@1/@3 (question units carry the dense
 # score), and long passages were 80% of the build time (0.57 s of CPU each). The lexical side reads all of it.
 PASSAGE_EMBED_CHARS = 250
 INDEX_DIR = Path(__file__).resolve().parent / "index"
 GUIDE_DIR = Path(__file__).resolve().parent / "guide"
+OUT_OF_SCOPE_PATH = Path(__file__).resolve().parent / "out_of_scope.yml"
 
 log = logging.getLogger(__name__)
 # One search at a time is a few milliseconds of work: OpenMP threads only spin against each other on a shared
@@ -96,13 +103,28 @@ def entry_units(entry: GuideEntry) -> list[Unit]:
     return units
 
 
+def units_hash(units: Sequence[Unit]) -> str:
+    digest = hashlib.sha256(f"format {FORMAT_VERSION}\n".encode())
+    for unit in units:
+        digest.update(f"{unit.entry_id}\t{unit.kind}\t{unit.text}\n".encode())
+    return digest.hexdigest()
+
+
 def guide_hash(entries: Sequence[GuideEntry]) -> str:
     """Content hash of everything the index is built from (not of file layout or comments)."""
-    digest = hashlib.sha256(f"format {FORMAT_VERSION}\n".encode())
-    for entry in entries:
-        for unit in entry_units(entry):
-            digest.update(f"{unit.entry_id}\t{unit.kind}\t{unit.text}\n".encode())
-    return digest.hexdigest()
+    return units_hash([u for e in entries for u in entry_units(e)])
+
+
+def load_out_of_scope(path: Path | str = OUT_OF_SCOPE_PATH) -> list[OutOfScopeTopic]:
+    """The out-of-scope topics (search anchors); none when the file is absent."""
+    path = Path(path)
+    if not path.is_file():
+        return []
+    return [OutOfScopeTopic.model_validate(item) for item in yaml.safe_load(path.read_text(encoding="utf-8")) or []]
+
+
+def anchor_units(topics: Sequence[OutOfScopeTopic]) -> list[Unit]:
+    return [Unit(t.id, "anchor", q) for t in topics for q in t.questions]
 
 
 def load_entries(guide_dir: Path | str | None = None) -> list[GuideEntry]:
@@ -115,10 +137,11 @@ def load_entries(guide_dir: Path | str | None = None) -> list[GuideEntry]:
 class GuideIndex:
     """Entries, their units, the FAISS index over unit vectors and the lexical model."""
 
-    entries: list[GuideEntry]
+    entries: list[GuideEntry]  # or OutOfScopeTopic, for the anchors' own index (only .id is used here)
     units: list[Unit]
     dense: faiss.Index
     manifest: dict
+    out_of_scope: GuideIndex | None = None  # the anchors, scored like entries
     by_id: dict[str, GuideEntry] = field(init=False)
     entry_pos: dict[str, int] = field(init=False)
     unit_entry: np.ndarray = field(init=False)  # entry position of each unit
@@ -182,7 +205,8 @@ class GuideIndex:
         return self.per_entry_max(unit_scores.astype(np.float32))
 
 
-def _manifest(embedder: Embedder, entries: Sequence[GuideEntry], units: Sequence[Unit], took: float) -> dict:
+def _manifest(embedder: Embedder, entries: Sequence[GuideEntry], units: Sequence[Unit], took: float,
+              topics: Sequence[OutOfScopeTopic]) -> dict:
     return {
         "format": FORMAT_VERSION,
         "embedder": embedder.name,
@@ -192,12 +216,20 @@ def _manifest(embedder: Embedder, entries: Sequence[GuideEntry], units: Sequence
         "guide_hash": guide_hash(entries),
         "entries": len(entries),
         "units": len(units),
+        "out_of_scope_hash": units_hash(anchor_units(topics)),
+        "out_of_scope_topics": len(topics),
         "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "build_seconds": round(took, 2),
     }
 
 
-def build(entries: Sequence[GuideEntry], embedder: Embedder) -> GuideIndex:
+def _flat(vectors: np.ndarray, dim: int) -> faiss.Index:
+    dense = faiss.IndexFlatIP(dim)
+    dense.add(vectors)
+    return dense
+
+
+def build(entries: Sequence[GuideEntry], embedder: Embedder, topics: Sequence[OutOfScopeTopic] = ()) -> GuideIndex:
     started = time.perf_counter()
     entries = list(entries)
     units = [u for e in entries for u in entry_units(e)]
@@ -208,9 +240,13 @@ def build(entries: Sequence[GuideEntry], embedder: Embedder) -> GuideIndex:
         vectors[as_query] = embedder.embed_queries([units[i].text for i in as_query])
     if as_passage:
         vectors[as_passage] = embedder.embed_passages([units[i].text[:PASSAGE_EMBED_CHARS] for i in as_passage])
-    dense = faiss.IndexFlatIP(embedder.dim)
-    dense.add(vectors)
-    return GuideIndex(entries, units, dense, _manifest(embedder, entries, units, time.perf_counter() - started))
+    anchors = anchor_units(topics)
+    out_of_scope = None
+    if anchors:
+        anchor_vectors = embedder.embed_queries([u.text for u in anchors])
+        out_of_scope = GuideIndex(list(topics), anchors, _flat(anchor_vectors, embedder.dim), {})
+    manifest = _manifest(embedder, entries, units, time.perf_counter() - started, topics)
+    return GuideIndex(entries, units, _flat(vectors, embedder.dim), manifest, out_of_scope)
 
 
 def save(index: GuideIndex, directory: Path | str = INDEX_DIR) -> None:
@@ -221,6 +257,10 @@ def save(index: GuideIndex, directory: Path | str = INDEX_DIR) -> None:
     faiss.write_index(index.dense, str(staging / "dense.faiss"))
     (staging / "units.json").write_text(
         json.dumps([[u.entry_id, u.kind, u.text] for u in index.units], ensure_ascii=False), encoding="utf-8")
+    if index.out_of_scope is not None:
+        faiss.write_index(index.out_of_scope.dense, str(staging / "anchors.faiss"))
+        (staging / "anchors.json").write_text(json.dumps(
+            [t.model_dump() for t in index.out_of_scope.entries], ensure_ascii=False), encoding="utf-8")
     (staging / "manifest.json").write_text(json.dumps(index.manifest, ensure_ascii=False, indent=2),
                                            encoding="utf-8")
     old = target.with_name(f".{target.name}-old-{os.getpid()}-{time.monotonic_ns()}")
@@ -240,7 +280,8 @@ def read_manifest(directory: Path | str = INDEX_DIR) -> dict | None:
         return None
 
 
-def stale_reason(manifest: dict | None, entries: Sequence[GuideEntry], embedder: Embedder) -> str | None:
+def stale_reason(manifest: dict | None, entries: Sequence[GuideEntry], embedder: Embedder,
+                 topics: Sequence[OutOfScopeTopic] = ()) -> str | None:
     """Why a stored index cannot serve this guide with this embedder, or None when it can."""
     if manifest is None:
         return "no index"
@@ -250,6 +291,8 @@ def stale_reason(manifest: dict | None, entries: Sequence[GuideEntry], embedder:
         return f"embedder changed ({manifest.get('embedder')} -> {embedder.name})"
     if manifest.get("guide_hash") != guide_hash(entries):
         return "guide changed"
+    if manifest.get("out_of_scope_hash") != units_hash(anchor_units(topics)):
+        return "out-of-scope topics changed"
     return None
 
 
@@ -258,21 +301,33 @@ def load(entries: Sequence[GuideEntry], directory: Path | str = INDEX_DIR) -> Gu
     manifest = read_manifest(directory)
     dense = faiss.read_index(str(directory / "dense.faiss"))
     units = [Unit(*row) for row in json.loads((directory / "units.json").read_text(encoding="utf-8"))]
-    return GuideIndex(list(entries), units, dense, manifest)
+    out_of_scope = None
+    if (directory / "anchors.json").is_file():
+        topics = [OutOfScopeTopic.model_validate(t)
+                  for t in json.loads((directory / "anchors.json").read_text(encoding="utf-8"))]
+        out_of_scope = GuideIndex(topics, anchor_units(topics), faiss.read_index(str(directory / "anchors.faiss")), {})
+    return GuideIndex(list(entries), units, dense, manifest, out_of_scope)
 
 
 def load_or_build(embedder: Embedder, entries: Sequence[GuideEntry] | None = None,
-                  directory: Path | str = INDEX_DIR, force: bool = False) -> tuple[GuideIndex, bool]:
-    """The index for the current guide and embedder: loaded if fresh, else built and saved. (index, rebuilt)"""
-    entries = list(entries) if entries is not None else load_entries()
-    reason = "forced" if force else stale_reason(read_manifest(directory), entries, embedder)
+                  directory: Path | str = INDEX_DIR, force: bool = False,
+                  topics: Sequence[OutOfScopeTopic] | None = None) -> tuple[GuideIndex, bool]:
+    """The index for the current guide and embedder: loaded if fresh, else built and saved. (index, rebuilt)
+
+    Without ``entries`` the project's guide and out-of-scope topics are used; with ``entries`` only the
+    ``topics`` given (none by default: a test guide gets no anchors unless it asks for them).
+    """
+    if entries is None:
+        entries, topics = load_entries(), load_out_of_scope() if topics is None else topics
+    entries, topics = list(entries), list(topics or ())
+    reason = "forced" if force else stale_reason(read_manifest(directory), entries, embedder, topics)
     if reason is None:
         try:
             return load(entries, directory), False
         except Exception as exc:  # a damaged index is rebuilt, never fatal
             reason = f"unreadable index ({type(exc).__name__})"
     log.info("building the guide index: %s", reason)
-    index = build(entries, embedder)
+    index = build(entries, embedder, topics)
     try:
         save(index, directory)
     except OSError as exc:  # read-only checkout: serve from memory
@@ -285,14 +340,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--force", action="store_true", help="rebuild even if the stored index is fresh")
     parser.add_argument("--dir", type=Path, default=INDEX_DIR)
     parser.add_argument("--guide", type=Path, default=None, help="guide folder (default knowledge_base/guide)")
+    parser.add_argument("--out-of-scope", type=Path, default=OUT_OF_SCOPE_PATH, help="out-of-scope topics file")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     embedder = make_embedder()
-    index, rebuilt = load_or_build(embedder, load_entries(args.guide), args.dir, force=args.force)
+    index, rebuilt = load_or_build(embedder, load_entries(args.guide), args.dir, force=args.force,
+                                   topics=load_out_of_scope(args.out_of_scope))
     m = index.manifest
     state = "built" if rebuilt else "up to date"
     print(f"guide index {state}: {m['entries']} entries, {m['units']} units, {m['embedder']} (dim {m['dim']}), "
-          f"guide {m['guide_hash'][:12]}, built {m['built_at']} in {m['build_seconds']} s -> {args.dir}")
+          f"{m['out_of_scope_topics']} out-of-scope topics, guide {m['guide_hash'][:12]}, built {m['built_at']} in {m['build_seconds']} s -> {args.dir}")
     return 0
 
 

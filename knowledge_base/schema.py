@@ -57,3 +57,23 @@ class GuideEntry(BaseModel):
         if URL.search(short_answer) or MARKDOWN.search(short_answer):
             raise ValueError("short answer is read aloud: no links, no Markdown, one line")
         return short_answer
+
+
+class OutOfScopeTopic(BaseModel):
+    """Something people ask the court assistant that neither the guide nor the court handles (out_of_scope.yml).
+
+    Its questions are search anchors: a question nearer to them than to any guide entry is not answered from the
+    guide; the redirect (who handles it instead) is said instead of a bare "I don't know".
+    """
+
+    id: str = Field(pattern=r"^oos-[a-z0-9-]+$")
+    title: str
+    redirect: str = Field(max_length=60, description="one sentence naming the kind of body that handles it")
+    questions: list[str] = Field(min_length=3)
+
+    @field_validator("redirect")
+    @classmethod
+    def _no_invented_contacts(cls, redirect: str) -> str:
+        if URL.search(redirect) or re.search(r"\d{4,}", redirect):
+            raise ValueError("a redirect names who handles it: no numbers, addresses or links")
+        return redirect

@@ -4,12 +4,15 @@ fused = alpha * dense + (1 - alpha) * lexical, per entry: dense is the mean of t
 entry, lexical the best unit's mean of character-bigram and pinyin-bigram TF-IDF cosines (see index.py). The query
 is embedded without spoken fillers (喂, 嗯, 那个 ...).
 
-Decision on the fused scores s1 >= s2 >= ...:
+Decision on the fused scores s1 >= s2 >= ... (and o, the best fused score of an out-of-scope topic, scored the
+same way over that topic's anchor questions):
 - ``reject`` when s1 < reject_below: out of scope, or too unlike anything in the guide to answer;
+- ``reject`` naming the topic (its redirect says who handles it) when o - s1 > out_of_scope_margin: the question
+  is nearer to something the court does not handle than to any entry;
 - ``clarify`` when s1 - s2 < clarify_margin: the entries within the margin of the top (up to three) are offered;
 - ``answer`` otherwise.
 
-alpha, reject_below and clarify_margin are calibrated per embedder on the dev split of the held-out set by
+alpha, reject_below, out_of_scope_margin and clarify_margin are calibrated per embedder on the dev split of the held-out set by
 ``python -m knowledge_base.calibrate``, which writes them with the figures they came from to
 knowledge_base/thresholds.yml. Without a calibration for the configured embedder, UNCALIBRATED applies and the
 response says so.
@@ -22,6 +25,7 @@ related entries get a small bonus (RELATED_BONUS). Long questions stand on their
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -31,6 +35,7 @@ import yaml
 
 from knowledge_base.embedding import Embedder
 from knowledge_base.index import GuideIndex, clean_query, lexical_text
+from knowledge_base.schema import OutOfScopeTopic
 
 THRESHOLDS_PATH = Path(__file__).resolve().parent / "thresholds.yml"
 # A follow-up is short: after removing fillers and punctuation at most this many characters.
@@ -50,10 +55,12 @@ class Thresholds:
     calibrated: bool
     source: str
     figures: dict = field(default_factory=dict)
+    out_of_scope_margin: float = math.inf  # inf: out-of-scope topics never decide (uncalibrated)
 
     def public(self) -> dict:
         data = asdict(self)
         data.pop("figures")
+        data["out_of_scope_margin"] = None if math.isinf(self.out_of_scope_margin) else self.out_of_scope_margin
         return data
 
 
@@ -76,7 +83,8 @@ def load_thresholds(embedder_name: str, path: Path | str = THRESHOLDS_PATH) -> T
     return Thresholds(alpha=float(calibration["alpha"]), reject_below=float(calibration["reject_below"]),
                       clarify_margin=float(calibration["clarify_margin"]), calibrated=True,
                       source=f"{Path(path).name} ({calibration.get('calibrated_at', 'undated')})",
-                      figures=calibration.get("figures", {}))
+                      figures=calibration.get("figures", {}),
+                      out_of_scope_margin=float(calibration.get("out_of_scope_margin", math.inf)))
 
 
 @dataclass(frozen=True)
@@ -100,6 +108,7 @@ class Outcome:
     results: list[Hit]
     thresholds: Thresholds
     used_context: bool = False
+    out_of_scope: OutOfScopeTopic | None = None  # set when a known out-of-scope topic decided the rejection
 
     @property
     def top(self) -> Hit | None:
@@ -112,6 +121,7 @@ class Scores:
     dense: np.ndarray
     lexical: np.ndarray
     used_context: bool
+    anchors: np.ndarray | None = None  # fused score per out-of-scope topic
 
 
 class Searcher:
@@ -137,6 +147,13 @@ class Searcher:
         vector = self._query_vector(clean_query(query))
         return self.index.dense_scores(vector), self.index.lexical_scores(query)
 
+    def anchor_scores(self, query: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """Dense and lexical scores per out-of-scope topic (None without topics); the query vector is cached."""
+        anchors = self.index.out_of_scope
+        if anchors is None:
+            return None
+        return anchors.dense_scores(self._query_vector(clean_query(query))), anchors.lexical_scores(query)
+
     def fuse(self, dense: np.ndarray, lexical: np.ndarray, alpha: float | None = None) -> np.ndarray:
         alpha = self.thresholds.alpha if alpha is None else alpha
         return alpha * dense + (1.0 - alpha) * lexical
@@ -144,14 +161,17 @@ class Searcher:
     def scores(self, query: str, context: str | None = None) -> Scores:
         dense, lexical = self.raw_scores(query)
         fused = self.fuse(dense, lexical)
+        raw_anchors = self.anchor_scores(query)
+        anchors = None if raw_anchors is None else self.fuse(*raw_anchors)
         topic = self.index.by_id.get(context) if context else None
         if topic is None or len(lexical_text(query)) > FOLLOW_UP_MAX_CHARS:
-            return Scores(fused, dense, lexical, False)
+            return Scores(fused, dense, lexical, False, anchors)
         dense_c, lexical_c = self.raw_scores(f"{topic.title} {query}")
         fused = (1 - CONTEXT_WEIGHT) * fused + CONTEXT_WEIGHT * self.fuse(dense_c, lexical_c)
         for related in topic.related:
             if related in self.index.entry_pos:
                 fused[self.index.entry_pos[related]] += RELATED_BONUS
+        # a follow-up on a guide topic ("那要带什么") is about that topic: anchors do not decide it
         return Scores(fused, np.maximum(dense, dense_c), np.maximum(lexical, lexical_c), True)
 
     def decide(self, scores: Scores, k: int = 3) -> Outcome:
@@ -168,11 +188,23 @@ class Searcher:
             return Outcome("reject", [], t, scores.used_context)
         top = float(scores.fused[order[0]])
         if top < t.reject_below:
-            return Outcome("reject", [hit(i) for i in order[:k]], t, scores.used_context)
+            return Outcome("reject", [hit(i) for i in order[:k]], t, scores.used_context,
+                           self._nearest_topic(scores, max(top, t.reject_below)))
+        topic = self._nearest_topic(scores, top + t.out_of_scope_margin)
+        if topic is not None:
+            return Outcome("reject", [hit(i) for i in order[:k]], t, scores.used_context, topic)
         close = [i for i in order[: max(k, MAX_CLARIFY)] if top - float(scores.fused[i]) < t.clarify_margin]
         if len(close) > 1:
             return Outcome("clarify", [hit(i) for i in close[:MAX_CLARIFY]], t, scores.used_context)
         return Outcome("answer", [hit(i) for i in order[:k]], t, scores.used_context)
+
+    def _nearest_topic(self, scores: Scores, above: float) -> OutOfScopeTopic | None:
+        """The best out-of-scope topic if its fused score is above ``above``. After a low-score rejection the topic
+        must clear the guide's own bar and beat every entry, so that noise never gets a redirect."""
+        if scores.anchors is None or not len(scores.anchors) or math.isinf(above):
+            return None
+        best = int(np.argmax(scores.anchors))
+        return self.index.out_of_scope.entries[best] if float(scores.anchors[best]) > above else None
 
     def search(self, query: str, k: int = 3, context: str | None = None) -> Outcome:
         return self.decide(self.scores(query, context), k)
