@@ -257,15 +257,23 @@ class ActionAnswerFromGuide(Action):
                 SlotSet("guide_choices", [r["id"] for r in results[:3]]),
                 SlotSet("guide_feedback_entry", None),
             ]
-        return await self.reject(dispatcher, tracker, text, results[0]["id"] if results else None)
+        return await self.reject(dispatcher, tracker, text, results[0]["id"] if results else None,
+                                 (found.get("out_of_scope") or {}).get("redirect"))
 
-    async def reject(self, dispatcher, tracker, text: str, top_entry_id: str | None = None) -> list:
+    async def reject(self, dispatcher, tracker, text: str, top_entry_id: str | None = None,
+                     redirect: str | None = None) -> list:
         channel = _channel(tracker)
-        dispatcher.utter_message(
-            text="抱歉，这个问题我没能在诉讼服务指南里找到可靠的答案，不想随便回答误导您。"
-            "您可以换个说法再问，比如说清楚是立案、交费、调解还是执行方面的事，也可以转人工。"
-        )
-        await record_unanswered(text, channel, "rejected", top_entry_id)
+        if redirect:  # a known topic the court does not handle: say who does
+            dispatcher.utter_message(
+                text=f"这件事看起来不归法院诉讼服务管：{redirect}"
+                "如果您问的是到法院打官司的事，可以换个说法再问，也可以转人工。"
+            )
+        else:
+            dispatcher.utter_message(
+                text="抱歉，这个问题我没能在诉讼服务指南里找到可靠的答案，不想随便回答误导您。"
+                "您可以换个说法再问，比如说清楚是立案、交费、调解还是执行方面的事，也可以转人工。"
+            )
+        await record_unanswered(text, channel, "out_of_scope" if redirect else "rejected", top_entry_id)
         if tracker.active_loop_name:
             return self.back_to_form(dispatcher, None)
         dispatcher.utter_message(response="utter_menu")

@@ -140,7 +140,7 @@ class E5Torch:
 
     def __init__(self, path: Path | str | None = None, quantize: bool = True, threads: int | None = None):
         import torch
-        import torch.nn.functional as F  # noqa: N812 (the usual name)
+        import torch.nn.functional as F
 
         self._torch, self._F = torch, F
         torch.set_num_threads(threads or int(os.environ.get("KB_THREADS", "1")))

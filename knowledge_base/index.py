@@ -35,12 +35,11 @@ from pathlib import Path
 
 import faiss
 import numpy as np
+import yaml
 from pypinyin import lazy_pinyin
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from knowledge_base.embedding import Embedder, make_embedder
-import yaml
-
 from knowledge_base.schema import PLACEHOLDER, GuideEntry, OutOfScopeTopic
 
 FORMAT_VERSION = 3
@@ -349,7 +348,8 @@ def main(argv: list[str] | None = None) -> int:
     m = index.manifest
     state = "built" if rebuilt else "up to date"
     print(f"guide index {state}: {m['entries']} entries, {m['units']} units, {m['embedder']} (dim {m['dim']}), "
-          f"{m['out_of_scope_topics']} out-of-scope topics, guide {m['guide_hash'][:12]}, built {m['built_at']} in {m['build_seconds']} s -> {args.dir}")
+          f"{m['out_of_scope_topics']} out-of-scope topics, "
+          f"guide {m['guide_hash'][:12]}, built {m['built_at']} in {m['build_seconds']} s -> {args.dir}")
     return 0
 
 

@@ -12,8 +12,8 @@ same way over that topic's anchor questions):
 - ``clarify`` when s1 - s2 < clarify_margin: the entries within the margin of the top (up to three) are offered;
 - ``answer`` otherwise.
 
-alpha, reject_below, out_of_scope_margin and clarify_margin are calibrated per embedder on the dev split of the held-out set by
-``python -m knowledge_base.calibrate``, which writes them with the figures they came from to
+alpha, reject_below, out_of_scope_margin and clarify_margin are calibrated per embedder on the dev split of the
+held-out set by ``python -m knowledge_base.calibrate``, which writes them with the figures they came from to
 knowledge_base/thresholds.yml. Without a calibration for the configured embedder, UNCALIBRATED applies and the
 response says so.
 

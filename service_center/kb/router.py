@@ -73,8 +73,10 @@ def search(
     threshold = outcome.thresholds.public()
     if outcome.top is not None:
         threshold["top_score"] = round(outcome.top.score, 4)
+    topic = outcome.out_of_scope
     return {"decision": outcome.decision, "results": results, "threshold": threshold,
-            "context_used": outcome.used_context}
+            "context_used": outcome.used_context,
+            "out_of_scope": topic and {"id": topic.id, "title": topic.title, "redirect": topic.redirect}}
 
 
 @router.get("/api/kb/status", tags=["kb"])

@@ -14,11 +14,19 @@ class SearchResult(BaseModel):
     short_answer: str
 
 
+class OutOfScope(BaseModel):
+    id: str
+    title: str
+    redirect: str = Field(description="who handles it instead, to be said to the person")
+
+
 class SearchResponse(BaseModel):
     decision: str = Field(description="answer | clarify | reject")
     results: list[SearchResult]
     threshold: dict = Field(description="the calibrated thresholds the decision used, and where they came from")
     context_used: bool = False
+    out_of_scope: OutOfScope | None = Field(
+        default=None, description="on reject: the known out-of-scope topic the question matched (not the court's)")
 
 
 class Basis(BaseModel):

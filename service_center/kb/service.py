@@ -18,7 +18,7 @@ from fastapi import HTTPException
 from knowledge_base import legal_texts
 from knowledge_base.embedding import Embedder, make_embedder
 from knowledge_base.guide import load_guide, render_text
-from knowledge_base.index import load_or_build
+from knowledge_base.index import load_or_build, load_out_of_scope
 from knowledge_base.schema import GuideEntry
 from knowledge_base.search import Searcher, load_thresholds
 from service_center.config import Settings
@@ -48,6 +48,7 @@ class GuideHolder:
     def __init__(self, settings: Settings):
         self.backend, self.model = settings.kb_embedder, settings.kb_model
         self.guide_dir, self.index_dir = settings.kb_guide_dir, settings.kb_index_dir
+        self.out_of_scope_path = settings.kb_out_of_scope_path
         self.thresholds_path = settings.kb_thresholds_path
         self.ready_timeout = settings.kb_ready_timeout
         self._current: Snapshot | None = None
@@ -67,7 +68,8 @@ class GuideHolder:
         started = time.perf_counter()
         embedder = self._embedder_instance()
         entries = load_guide(self.guide_dir)
-        index, rebuilt = load_or_build(embedder, entries, self.index_dir, force=force)
+        index, rebuilt = load_or_build(embedder, entries, self.index_dir, force=force,
+                                       topics=load_out_of_scope(self.out_of_scope_path))
         searcher = Searcher(index, embedder, load_thresholds(embedder.name, self.thresholds_path))
         return Snapshot(searcher, dt.datetime.now(dt.UTC), rebuilt, round(time.perf_counter() - started, 2))
 

