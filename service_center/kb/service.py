@@ -130,7 +130,7 @@ _holders_lock = threading.Lock()
 def holder_for(settings: Settings) -> GuideHolder:
     """One holder per configuration, shared by every app instance in the process (tests make many apps)."""
     key = (settings.kb_embedder, settings.kb_model, str(settings.kb_guide_dir), str(settings.kb_index_dir),
-           str(settings.kb_thresholds_path))
+           str(settings.kb_thresholds_path), str(settings.kb_out_of_scope_path))
     with _holders_lock:
         if key not in _holders:
             _holders[key] = GuideHolder(settings)
