@@ -83,7 +83,10 @@ def test_out_of_scope_gets_no_confident_answer(stack, sender, question):
     messages = stack.say(sender, question)
     assert card(messages) is None
     text = stack.texts(messages)
-    assert "不在我能回答的范围" in text or "没能在诉讼服务指南里找到" in text
+    # the NLU's own out-of-scope reply, the guide's honest reject, or the guide naming who handles it instead
+    assert any(phrase in text for phrase in ("不在我能回答的范围", "没能在诉讼服务指南里找到", "不归法院诉讼服务管"))
+    if "不归法院诉讼服务管" in text:
+        assert any(body in text for body in ("公积金", "车管所", "交管", "气象", "只办理"))
     assert "转人工" in text
 
 
