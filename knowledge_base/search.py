@@ -161,10 +161,10 @@ class Searcher:
     def scores(self, query: str, context: str | None = None) -> Scores:
         dense, lexical = self.raw_scores(query)
         fused = self.fuse(dense, lexical)
-        raw_anchors = self.anchor_scores(query)
-        anchors = None if raw_anchors is None else self.fuse(*raw_anchors)
         topic = self.index.by_id.get(context) if context else None
         if topic is None or len(lexical_text(query)) > FOLLOW_UP_MAX_CHARS:
+            raw_anchors = self.anchor_scores(query)
+            anchors = None if raw_anchors is None else self.fuse(*raw_anchors)
             return Scores(fused, dense, lexical, False, anchors)
         dense_c, lexical_c = self.raw_scores(f"{topic.title} {query}")
         fused = (1 - CONTEXT_WEIGHT) * fused + CONTEXT_WEIGHT * self.fuse(dense_c, lexical_c)
