@@ -122,6 +122,7 @@ class Scores:
     lexical: np.ndarray
     used_context: bool
     anchors: np.ndarray | None = None  # fused score per out-of-scope topic
+    own_top: float | None = None  # a follow-up's best fused score without its context (what topics compete with)
 
 
 class Searcher:
@@ -161,18 +162,23 @@ class Searcher:
     def scores(self, query: str, context: str | None = None) -> Scores:
         dense, lexical = self.raw_scores(query)
         fused = self.fuse(dense, lexical)
+        raw_anchors = self.anchor_scores(query)
+        anchors = None if raw_anchors is None else self.fuse(*raw_anchors)
         topic = self.index.by_id.get(context) if context else None
-        if topic is None or len(lexical_text(query)) > FOLLOW_UP_MAX_CHARS:
-            raw_anchors = self.anchor_scores(query)
-            anchors = None if raw_anchors is None else self.fuse(*raw_anchors)
+        words = lexical_text(query)
+        # a follow-up is short and says something: "？？？" or "嗯" after a topic is not a question about it
+        if topic is None or not words or len(words) > FOLLOW_UP_MAX_CHARS:
             return Scores(fused, dense, lexical, False, anchors)
+        own_top = float(fused.max()) if len(fused) else None
         dense_c, lexical_c = self.raw_scores(f"{topic.title} {query}")
         fused = (1 - CONTEXT_WEIGHT) * fused + CONTEXT_WEIGHT * self.fuse(dense_c, lexical_c)
         for related in topic.related:
             if related in self.index.entry_pos:
                 fused[self.index.entry_pos[related]] += RELATED_BONUS
-        # a follow-up on a guide topic ("那要带什么") is about that topic: anchors do not decide it
-        return Scores(fused, np.maximum(dense, dense_c), np.maximum(lexical, lexical_c), True)
+        # out-of-scope topics compete with the question as asked, not with the context's boost: "领结婚证要带啥"
+        # after a guide topic is still about 民政, while "那要带什么" stays a follow-up
+        return Scores(fused, np.maximum(dense, dense_c), np.maximum(lexical, lexical_c), True, anchors,
+                      own_top)
 
     def decide(self, scores: Scores, k: int = 3) -> Outcome:
         t = self.thresholds
@@ -190,7 +196,8 @@ class Searcher:
         if top < t.reject_below:
             return Outcome("reject", [hit(i) for i in order[:k]], t, scores.used_context,
                            self._nearest_topic(scores, max(top, t.reject_below)))
-        topic = self._nearest_topic(scores, top + t.out_of_scope_margin)
+        own_top = top if scores.own_top is None else scores.own_top
+        topic = self._nearest_topic(scores, own_top + t.out_of_scope_margin)
         if topic is not None:
             return Outcome("reject", [hit(i) for i in order[:k]], t, scores.used_context, topic)
         close = [i for i in order[: max(k, MAX_CLARIFY)] if top - float(scores.fused[i]) < t.clarify_margin]

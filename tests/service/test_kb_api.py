@@ -32,6 +32,17 @@ def test_a_question_for_another_authority_is_rejected_with_who_handles_it(client
     assert body["out_of_scope"]["id"].startswith("oos-") and body_named in body["out_of_scope"]["redirect"]
 
 
+def test_an_out_of_scope_question_after_a_guide_topic_is_not_taken_for_a_follow_up(client):
+    body = client.get("/api/kb/search", params={"q": "领结婚证要带啥", "context": "fee-appeal"}).json()
+    assert body["decision"] == "reject" and "民政" in body["out_of_scope"]["redirect"]
+
+
+@pytest.mark.parametrize("noise", ["？？？", "嗯", "。。。"])
+def test_noise_after_a_guide_topic_is_not_answered_from_that_topic(client, noise):
+    body = client.get("/api/kb/search", params={"q": noise, "context": "fee-how-computed"}).json()
+    assert not body["context_used"] and body["decision"] != "answer"
+
+
 def test_search_follow_up_with_context(client):
     body = client.get("/api/kb/search", params={"q": "那要交多少钱", "context": "divorce-suit"}).json()
     assert body["context_used"] and body["results"][0]["id"] == "fee-non-property"
