@@ -208,6 +208,10 @@ class ActionAnswerFromGuide(Action):
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         text = _question(tracker)
         context = tracker.get_slot("guide_context")
+        choices = tracker.get_slot("guide_choices") or []
+        if not context and tracker.get_slot("guide_outcome") == "clarify" and choices:
+            # "那要交多少钱" instead of picking: it is about what was just asked, whose best match leads the choices
+            context = choices[0]
         try:
             if intent == "choose_entry":
                 entry_id = next(tracker.get_latest_entity_values("entry_id"), None) or chosen_by_ordinal(

@@ -249,6 +249,17 @@ def test_not_answerable_is_honest_shows_the_menu_and_is_stored():
     assert slots_of(events)["guide_outcome"] == "reject"
 
 
+def test_a_follow_up_instead_of_a_choice_is_asked_about_the_leading_choice():
+    kb = FakeKb()
+    slots = {"guide_outcome": "clarify", "guide_choices": ["fee-how-computed", "filing-materials"]}
+    _messages, events = run_action(ActionAnswerFromGuide(), make_tracker("那要交多少钱", slots=slots), kb)
+    assert kb.searches[-1]["context"] == "fee-how-computed"
+    assert slots_of(events)["guide_outcome"] == "answer" and slots_of(events)["guide_context"] == "fee-how-computed"
+    stale = {"guide_outcome": "answer", "guide_choices": ["fee-how-computed", "filing-materials"]}
+    run_action(ActionAnswerFromGuide(), make_tracker("那要交多少钱", slots=stale), kb)
+    assert kb.searches[-1]["context"] is None  # old choices from an earlier turn are not a context
+
+
 def test_a_known_out_of_scope_topic_says_who_handles_it_instead():
     kb = FakeKb()
     messages, events = run_action(ActionAnswerFromGuide(), make_tracker("结婚登记要带啥", intent="nlu_fallback"), kb)
