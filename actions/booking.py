@@ -64,7 +64,8 @@ def choice_of(text: str) -> int | None:
     """'2', '第二个', '二', '选第2个' -> 2."""
     text = (text or "").strip()
     match = re.search(r"第?\s*([1-4一二两三四])\s*(个|项|号|种)?", text)
-    if match and len(re.sub(r"[第个项号种选择我要吧的\s。.]", "", text)) <= 2:
+    # nothing but the number and words around a choice: a name such as 张三 is not choice 3
+    if match and len(re.sub(r"[第个项号种选择我要吧的就那用好\s。.]", "", text)) <= 1:
         return ORDINALS[match.group(1)]
     return None
 

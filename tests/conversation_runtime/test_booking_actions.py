@@ -60,7 +60,9 @@ def test_service_from_words(text, expected):
     assert booking.service_of(text) == expected
 
 
-@pytest.mark.parametrize(("text", "number"), [("1", 1), ("第二个", 2), ("三", 3), ("选第2个", 2), ("明天下午", None)])
+@pytest.mark.parametrize(("text", "number"), [
+    ("1", 1), ("第二个", 2), ("三", 3), ("选第2个", 2), ("就第三个吧", 3), ("2号", 2),
+    ("明天下午", None), ("张三", None), ("李四", None)])
 def test_choice_numbers(text, number):
     assert booking.choice_of(text) == number
 
