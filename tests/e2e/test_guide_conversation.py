@@ -21,7 +21,8 @@ def unanswered(stack) -> str:
 
 @pytest.mark.parametrize(("question", "entry_id", "law"), [
     ("判决书拿到手了 不服的话有几天能上诉啊", "appeal-period", "民事诉讼法"),
-    ("嗯 那个 俺要告人家欠俺五万块 法院得收多少钱", "fee-how-computed", "诉讼费用交纳办法"),
+    # (a fee question with an amount goes to the fee estimate: tests/e2e/test_risk_conversation.py)
+    ("嗯 那个 俺家穷 诉讼费实在拿不出来 能缓一缓不", "fee-relief", "诉讼费用交纳办法"),
     ("老公喝多了就动手打我 法院能不能出个东西管管他", "protection-order", "反家庭暴力法"),
 ])
 def test_a_colloquial_question_gets_the_right_topic_with_its_basis(stack, sender, question, entry_id, law):

@@ -82,6 +82,11 @@ def test_fee_question_in_one_sentence(stack, sender):
     assert "2300元" in text and "第十三条" in text and "1150元" in text
 
 
+def test_spoken_fee_question_with_an_amount(stack, sender):
+    text = stack.texts(stack.say(sender, "嗯 那个 俺要告人家欠俺五万块 法院得收多少钱"))
+    assert "1050元" in text and "诉讼费用交纳办法" in text and "第十三条" in text  # 50 + 40000 × 2.5%
+
+
 def test_fee_question_then_amount(stack, sender):
     text = stack.texts(stack.say(sender, "打官司要交多少诉讼费"))
     assert "金额" in text
