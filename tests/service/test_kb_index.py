@@ -111,3 +111,24 @@ def test_sentence_transformers_backend_loads_the_packaged_minilm(monkeypatch, gu
 def test_unknown_backend_is_refused():
     with pytest.raises(ValueError, match="unknown embedding backend"):
         make_embedder("word2vec")
+
+
+def test_query_tfidf_equals_sklearns_transform_on_the_real_guide():
+    """The lean query transform must give the fitted vectorizers' vectors, for spoken, typo-laden and unseen text."""
+    import json
+
+    import faiss
+
+    from knowledge_base.evaluate import HELDOUT
+    from knowledge_base.index import GuideIndex, entry_units, lexical_text, pinyin_text
+
+    entries = load_entries()
+    index = GuideIndex(entries, [u for e in entries for u in entry_units(e)], faiss.IndexFlatIP(4), {})
+    with open(HELDOUT, encoding="utf-8") as handle:
+        questions = [json.loads(line)["q"] for line in handle][:200]
+    questions += ["", "？？？", "zzz qqq 完全没见过的字：鱻龘", "上述 上诉 起素 起诉"]
+    for question in questions:
+        for lean, vectorizer, text in ((index.query_chars, index.vectorizer, lexical_text(question)),
+                                       (index.query_sounds, index.pinyin_vectorizer, pinyin_text(question))):
+            expected = vectorizer.transform([text]).toarray()
+            assert np.allclose(lean(text).toarray(), expected, atol=1e-6), question
