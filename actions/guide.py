@@ -191,6 +191,39 @@ async def record_unanswered(question: str, channel: str, reason: str, top_entry_
         log.warning("could not record an unanswered question: %s", type(exc).__name__)
 
 
+def say_who_handles_it(dispatcher: CollectingDispatcher, redirect: str) -> None:
+    dispatcher.utter_message(
+        text=f"这件事看起来不归法院诉讼服务管：{redirect}"
+        "如果您问的是到法院打官司的事，可以换个说法再问，也可以转人工。"
+    )
+
+
+class ActionOutOfScope(Action):
+    """Intent out_of_scope: the NLU is sure it is not a court matter. The guide's out-of-scope topics may still say
+    who handles it (驾照 → 车管所); the guide never answers here, so an NLU slip cannot become a confident answer.
+    The question is stored for the service center either way (it was not answered)."""
+
+    def name(self) -> str:
+        return "action_out_of_scope"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        text = _question(tracker)
+        redirect = None
+        try:
+            found = await service_api.get("/api/kb/search", q=text[:MAX_QUERY_CHARS], k=1)
+            if found.get("decision") == "reject":
+                redirect = (found.get("out_of_scope") or {}).get("redirect")
+        except (ServiceUnavailable, ServiceError) as exc:  # the plain reply needs no service
+            log.warning("out-of-scope topics unavailable: %s", type(exc).__name__)
+        if redirect:
+            say_who_handles_it(dispatcher, redirect)
+        else:
+            dispatcher.utter_message(response="utter_out_of_scope")
+        dispatcher.utter_message(response="utter_menu")
+        await record_unanswered(text, _channel(tracker), "out_of_scope" if redirect else "nlu_out_of_scope")
+        return []
+
+
 class ActionAnswerFromGuide(Action):
     """ask_procedure, nlu_fallback, choose_entry (a clarify button) and ask_basis ("依据是什么")."""
 
@@ -268,10 +301,7 @@ class ActionAnswerFromGuide(Action):
                      redirect: str | None = None) -> list:
         channel = _channel(tracker)
         if redirect:  # a known topic the court does not handle: say who does
-            dispatcher.utter_message(
-                text=f"这件事看起来不归法院诉讼服务管：{redirect}"
-                "如果您问的是到法院打官司的事，可以换个说法再问，也可以转人工。"
-            )
+            say_who_handles_it(dispatcher, redirect)
         else:
             dispatcher.utter_message(
                 text="抱歉，这个问题我没能在诉讼服务指南里找到可靠的答案，不想随便回答误导您。"

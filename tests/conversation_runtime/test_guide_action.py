@@ -13,6 +13,7 @@ from actions import guide, service_api
 from actions.guide import (
     ActionAnswerFromGuide,
     ActionGuideFeedback,
+    ActionOutOfScope,
     ActionSendGuideSms,
     chinese_number,
     format_basis,
@@ -268,6 +269,32 @@ def test_a_known_out_of_scope_topic_says_who_handles_it_instead():
     assert kb.posts["unanswered"] == [{"question": "结婚登记要带啥", "channel": "rest", "reason": "out_of_scope",
                                         "top_entry_id": "filing-materials"}]
     assert slots_of(events)["guide_outcome"] == "reject"
+
+
+def test_nlu_out_of_scope_names_who_handles_a_known_topic():
+    kb = FakeKb()
+    messages, events = run_action(ActionOutOfScope(), make_tracker("结婚登记要带啥", intent="out_of_scope"), kb)
+    assert "不归法院诉讼服务管" in messages[0]["text"] and "民政局" in messages[0]["text"]
+    assert messages[1] == {**messages[1], "response": "utter_menu"}
+    assert kb.posts["unanswered"] == [{"question": "结婚登记要带啥", "channel": "rest", "reason": "out_of_scope"}]
+    assert events == []
+
+
+def test_nlu_out_of_scope_never_becomes_a_guide_answer():
+    """Even where the search would answer, the NLU's out-of-scope verdict stands: no card, the plain reply."""
+    kb = FakeKb()
+    messages, _ = run_action(ActionOutOfScope(), make_tracker("诉讼费能拿彩票抵吗", intent="out_of_scope"), kb)
+    assert [m.get("response") for m in messages] == ["utter_out_of_scope", "utter_menu"]
+    assert not any(m.get("custom") for m in messages)
+    assert kb.posts["unanswered"][0]["reason"] == "nlu_out_of_scope"
+
+
+def test_nlu_out_of_scope_with_the_service_down_still_replies():
+    with socket.socket() as probe:  # a port nobody listens on: the service center is down
+        probe.bind(("127.0.0.1", 0))
+        service_api.SERVICE_URL = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    messages, _ = run_action(ActionOutOfScope(), make_tracker("今天天气咋样", intent="out_of_scope"))
+    assert [m.get("response") for m in messages] == ["utter_out_of_scope", "utter_menu"]
 
 
 def test_a_generic_request_is_left_to_the_rules_to_invite_a_question():

@@ -28,7 +28,13 @@ def test_handoff_says_how_to_reach_a_person(stack, sender):
 
 def test_weather_is_honestly_out_of_scope_with_the_menu(stack, sender):
     text = stack.texts(stack.say(sender, "今天天气怎么样"))
-    assert "不在我能回答的范围" in text
+    assert "不归法院诉讼服务管" in text and "气象" in text  # the out-of-scope topic says who handles it
+    assert "诉讼风险自测" in text
+
+
+def test_out_of_scope_without_a_known_topic_gets_the_plain_reply(stack, sender):
+    text = stack.texts(stack.say(sender, "帮我算算明天彩票开啥号"))
+    assert "不在我能回答的范围" in text and "不归法院诉讼服务管" not in text
     assert "诉讼风险自测" in text
 
 
