@@ -92,12 +92,12 @@ class QueryTfidf:
 
     def __call__(self, text: str) -> csr_matrix:
         counts = Counter(term for term in self.analyze(text) if term in self.vocabulary)
-        columns = np.array(sorted(self.vocabulary[term] for term in counts), dtype=np.int32)
         size = len(self.idf)
-        if not len(columns):
+        if not counts:
             return csr_matrix((1, size), dtype=np.float32)
-        by_column = {self.vocabulary[term]: count for term, count in counts.items()}
-        weights = (1 + np.log(np.array([by_column[c] for c in columns], dtype=np.float32))) * self.idf[columns]
+        pairs = np.array(sorted((self.vocabulary[term], count) for term, count in counts.items()), dtype=np.int64)
+        columns = pairs[:, 0].astype(np.int32)
+        weights = (1 + np.log(pairs[:, 1].astype(np.float32))) * self.idf[columns]
         weights /= np.linalg.norm(weights)
         return csr_matrix((weights, columns, np.array([0, len(columns)])), shape=(1, size))
 
