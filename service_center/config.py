@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     sms_guide_per_number_per_hour: int = 3
     # Tests and demos only: a fixed "now" for the booking calendar (ISO, court time), e.g. 2026-12-01T09:00.
     booking_now: str | None = None
+    # Seconds a process keeps the court's holiday arrangements in memory before re-reading them (another
+    # replica, or the load command, sees a newly entered year within this time).
+    holiday_cache_seconds: float = 30.0
 
     # 12368 hotline fallback TwiML (POST /api/hotline/fallback, Twilio's "primary handler fails" URL).
     hotline_twilio_auth_token: str | None = Field(default=None, validation_alias="TWILIO_AUTH_TOKEN")

@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from service_center import __version__
 from service_center.booking import router as booking
+from service_center.booking.holidays.router import router as holiday_calendar_router
 from service_center.errors import install_error_handlers
 from service_center.fees.router import router as fees_router
 from service_center.health.router import router as health_router
@@ -35,6 +36,7 @@ def create_app() -> FastAPI:
     app.include_router(booking.router); app.include_router(booking.staff_router)  # noqa: E702
     app.include_router(notifications.router); app.include_router(notifications.staff_router)  # noqa: E702
     app.include_router(hotline_router)
+    app.include_router(holiday_calendar_router)
     app.include_router(booking.router); app.include_router(booking.staff_router)  # noqa: E702
     app.include_router(notifications.router); app.include_router(notifications.staff_router)  # noqa: E702
     app.include_router(fees_router)

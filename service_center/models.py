@@ -1,6 +1,7 @@
 """Imports every domain's tables so that Base.metadata knows them all (Alembic and tests use this)."""
 
 from service_center.booking import models as _booking  # noqa: F401
+from service_center.booking.holidays import models as _holidays  # noqa: F401
 from service_center.db import Base
 from service_center.hotline import models as _hotline  # noqa: F401
 from service_center.kb import models as _kb  # noqa: F401

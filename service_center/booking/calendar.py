@@ -1,13 +1,17 @@
-"""The booking calendar: working hours, slots, horizon and cut-off from the court profile (`booking`),
-weekends, statutory holidays and 调休 make-up working days from the `chinesecalendar` package, plus the
+"""The booking calendar: working hours, slots, horizon and cut-off from the court profile (`booking`), plus the
 court's own closures. Every time is Asia/Shanghai (zoneinfo; the tzdata package supplies the zone data).
 
-Outside the years chinesecalendar has data for, the calendar fails closed: such days cannot be booked and
-the message says why (update the package when the State Council publishes the next year's arrangement)."""
+Which days are holidays and which weekend days are 调休 working days, for each year from the first source that
+has it (see `day_kind`):
+1. the court's own arrangement, entered by an administrator from the State Council's notice (holidays/store.py);
+2. the `chinesecalendar` package (official data, for the years its release covers);
+3. otherwise weekends plus the statutory holidays computed from the calendar (holidays/statutory.py): such days
+   are *provisional*, never refused, and marked so to the litigant and staff."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -15,11 +19,17 @@ from zoneinfo import ZoneInfo
 
 import chinese_calendar
 
+from service_center.booking.holidays.arrangement import OfficialYear
+from service_center.booking.holidays.statutory import statutory_holidays
+from service_center.config import get_settings
 from service_center.court.profile import load_profile
 
 WEEKDAYS = "一二三四五六日"
 PARTS = {"morning": "上午", "afternoon": "下午"}
 NOON = dt.time(12, 0)
+PROVISIONAL_NOTE = "节假日安排以国务院公告和法院通知为准"
+# Where a day's holiday status came from; only STATUTORY is provisional.
+COURT, LIBRARY, STATUTORY = "court", "library", "statutory"
 
 
 class BookingRuleError(ValueError):
@@ -47,14 +57,43 @@ def part_of(start: dt.datetime) -> str:
     return "morning" if start.time() < NOON else "afternoon"
 
 
+@dataclass(frozen=True)
+class DayKind:
+    workday: bool
+    holiday: str | None  # the holiday's name when the day is one
+    source: str  # COURT, LIBRARY or STATUTORY
+
+    @property
+    def provisional(self) -> bool:
+        return self.source == STATUTORY
+
+
+def provisional_note(year: int) -> str:
+    """What a litigant is told about a time in a year whose official arrangement is not in yet."""
+    return f"{year}年的节假日安排尚未公布，这个时间是按法定节假日推算的，{PROVISIONAL_NOTE}；如有调整会短信通知您改约"
+
+
+def _library_kind(day: dt.date) -> DayKind | None:
+    try:
+        workday = chinese_calendar.is_workday(day)
+        _, holiday = chinese_calendar.get_holiday_detail(day)
+    except NotImplementedError:  # a year the installed release has no data for
+        return None
+    if holiday is not None:
+        holiday = chinese_calendar.Holiday(holiday).chinese
+    return DayKind(workday, None if workday else holiday, LIBRARY)
+
+
 def _hm(text: str) -> dt.time:
     hours, minutes = text.split(":")
     return dt.time(int(hours), int(minutes))
 
 
 class BookingCalendar:
-    def __init__(self, config: dict[str, Any]):
+    def __init__(self, config: dict[str, Any], official: Callable[[int], OfficialYear | None] | None = None):
+        """`official(year)` gives the court's arrangement for a year, or None (get_calendar reads the database)."""
         self.config = config
+        self.official = official or (lambda _year: None)
         self.tz = ZoneInfo(config.get("timezone", "Asia/Shanghai"))
         self.periods = [(_hm(p["start"]), _hm(p["end"])) for p in config["working_hours"]]
         self.horizon_days = int(config["horizon_days"])
@@ -85,20 +124,31 @@ class BookingCalendar:
             names = "、".join(s.name for s in self.services.values())
             raise BookingRuleError(f"没有这项预约服务，可以预约：{names}") from None
 
+    def day_kind(self, day: dt.date) -> DayKind:
+        """Working day or not, and from which source: the court's arrangement, the library, or computed."""
+        arrangement = self.official(day.year)
+        if arrangement is not None:
+            if day in arrangement.holidays:
+                return DayKind(False, arrangement.holidays[day], COURT)
+            return DayKind(day in arrangement.workdays or day.weekday() < 5, None, COURT)
+        library = _library_kind(day)
+        if library is not None:
+            return library
+        holiday = statutory_holidays(day.year).get(day)
+        return DayKind(holiday is None and day.weekday() < 5, holiday, STATUTORY)
+
+    def provisional(self, day: dt.date) -> bool:
+        return self.day_kind(day).provisional
+
     def closed_reason(self, day: dt.date) -> str | None:
         """None if the court works that day, else why not (in Chinese)."""
         if day in self.closures:
             return f"{day_label(day)}法院不对外办公"
-        try:
-            workday = chinese_calendar.is_workday(day)
-            _, holiday = chinese_calendar.get_holiday_detail(day)
-        except NotImplementedError:
-            return (f"{day.year}年的法定节假日安排还没有录入系统，暂时不能预约{day_label(day)}，"
-                    "请稍后再约或拨打12368咨询")
-        if workday:
+        kind = self.day_kind(day)
+        if kind.workday:
             return None
-        if holiday:
-            return f"{day_label(day)}是法定节假日，法院不办公"
+        if kind.holiday:
+            return f"{day_label(day)}是法定节假日（{kind.holiday}），法院不办公"
         return f"{day_label(day)}是周末，法院不办公"
 
     def check_day(self, day: dt.date, now: dt.datetime) -> None:
@@ -159,6 +209,22 @@ class BookingCalendar:
         return days
 
 
+    def years_without_official(self, now: dt.datetime) -> list[int]:
+        """Years from today to the end of the horizon that neither the court nor the library covers."""
+        today = self.local(now).date()
+        return [year for year in range(today.year, self.last_day(now).year + 1)
+                if self.official(year) is None and _library_kind(dt.date(year, 1, 1)) is None]
+
+
 @lru_cache
 def get_calendar() -> BookingCalendar:
-    return BookingCalendar(load_profile()["booking"])
+    from service_center.booking.holidays import store  # imported here: the store imports the booking service
+
+    return BookingCalendar(load_profile()["booking"], official=store.official)
+
+
+def court_now() -> dt.datetime:
+    """Now in court time; BOOKING_NOW pins it (tests and demos)."""
+    calendar = get_calendar()
+    pinned = get_settings().booking_now
+    return calendar.local(dt.datetime.fromisoformat(pinned)) if pinned else calendar.now()

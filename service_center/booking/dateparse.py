@@ -66,11 +66,16 @@ _BARE_DAY_OF_MONTH = re.compile(r"^[^月]*[0-9一二三四五六七八九十]+[�
 
 def _forward(text: str, day: dt.date, today: dt.date) -> dt.date:
     """A bare weekday or day of month said on the phone means the next one, not one that has passed:
-    on a Friday "星期三" is next Wednesday and on the 27th "3号" is the 3rd of next month."""
+    on a Friday "星期三" is next Wednesday, on the 27th "3号" is the 3rd of next month, and in December
+    "1月5号" is next year's."""
     if day >= today or re.search(r"昨|前天|上周|上个|上礼拜|去年|上月", text):
         return day
     if _BARE_WEEKDAY.search(text):
         return day + dt.timedelta(days=7)
+    if "月" in text and "年" not in text and (today - day).days > 180:
+        # "1月5号" said in late December means next January, not the one eleven months ago
+        with contextlib.suppress(ValueError):
+            return day.replace(year=day.year + 1)
     if _BARE_DAY_OF_MONTH.search(text) and "月" not in text:
         month = day.month % 12 + 1
         year = day.year + (1 if month == 1 else 0)

@@ -29,6 +29,10 @@ class Appointment(Base):
     idempotency_key: Mapped[str | None] = mapped_column(String(128), unique=True, nullable=True)
     cancel_reason: Mapped[str | None] = mapped_column(String(200), nullable=True)
     reminder_sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    # Set when a holiday arrangement entered after booking closes the booked day (the litigant is sent an SMS to
+    # rebook, staff see it in /api/staff/calendar/affected); cleared when the booking moves to an open day.
+    holiday_conflict: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    holiday_conflict_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True, index=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 

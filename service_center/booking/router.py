@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from service_center.auth import require_staff
 from service_center.booking import service
-from service_center.booking.calendar import PARTS, BookingRuleError, day_label, get_calendar
+from service_center.booking.calendar import PARTS, BookingRuleError, court_now, day_label, get_calendar
 from service_center.booking.dateparse import DayNotUnderstood, parse_day
 from service_center.booking.models import Appointment
 from service_center.booking.schemas import (
@@ -26,7 +26,6 @@ from service_center.booking.schemas import (
     Proof,
     StaffCancel,
 )
-from service_center.config import Settings, get_settings
 from service_center.db import get_session
 from service_center.errors import error_body
 
@@ -36,11 +35,8 @@ staff_router = APIRouter(tags=["staff"], dependencies=[Depends(require_staff)])
 NOT_FOUND = "没有找到这个预约，请核对预约号和手机号后四位"
 
 
-def now_dependency(settings: Settings = Depends(get_settings)) -> dt.datetime:
-    calendar = get_calendar()
-    if settings.booking_now:
-        return calendar.local(dt.datetime.fromisoformat(settings.booking_now))
-    return calendar.now()
+def now_dependency() -> dt.datetime:
+    return court_now()
 
 
 def _rule_error(exc: BookingRuleError) -> HTTPException:

@@ -35,6 +35,7 @@ from service_center.booking.calendar import (
     BookingRuleError,
     day_label,
     get_calendar,
+    provisional_note,
     slot_label,
 )
 from service_center.booking.models import Appointment, BookingAudit, SlotCounter
@@ -151,10 +152,18 @@ def place_for(service: str) -> str:
     return where if address == UNCONFIRMED or address in where else f"{address}，{where}"
 
 
-def slot_view(start: dt.datetime, free: int, preferred: dt.date | None, part: str | None) -> dict:
+def calendar_fields(calendar: BookingCalendar, day: dt.date) -> dict:
+    """`provisional` (the year's official holiday arrangement is not in yet) and what to tell the person then."""
+    provisional = calendar.provisional(day)
+    return {"provisional": provisional, "calendar_note": provisional_note(day.year) if provisional else None}
+
+
+def slot_view(start: dt.datetime, free: int, preferred: dt.date | None, part: str | None,
+              calendar: BookingCalendar | None = None) -> dict:
     exact = preferred is not None and start.date() == preferred and (
         part is None or (start.time() < NOON) == (part == "morning"))
-    return {"start": start.isoformat(), "label": slot_label(start), "free": free, "exact": exact}
+    return {"start": start.isoformat(), "label": slot_label(start), "free": free, "exact": exact,
+            **calendar_fields(calendar or get_calendar(), start.date())}
 
 
 def appointment_view(appointment: Appointment, calendar: BookingCalendar | None = None, staff: bool = False) -> dict:
@@ -176,10 +185,14 @@ def appointment_view(appointment: Appointment, calendar: BookingCalendar | None 
         "name": appointment.name if staff else mask_name(appointment.name),
         "description": mask_text(appointment.description) if appointment.description else None,
         "times_notice": None if calendar.confirmed else f"预约时间安排{UNCONFIRMED}",
+        **calendar_fields(calendar, start.date()),
     }
     if staff:
         view.update(channel=appointment.channel, cancel_reason=appointment.cancel_reason,
-                    created_at=appointment.created_at.isoformat() + "Z")
+                    created_at=appointment.created_at.isoformat() + "Z",
+                    holiday_conflict=appointment.holiday_conflict,
+                    holiday_conflict_at=appointment.holiday_conflict_at.isoformat() + "Z"
+                    if appointment.holiday_conflict_at else None)
     return view
 
 
@@ -212,7 +225,7 @@ def free_slots(session: Session, service: str, preferred: dt.date, part: str | N
                 continue
             free = capacity - counts.get(start.replace(tzinfo=None), 0)
             if free > 0:
-                found.append(slot_view(start, free, preferred, part))
+                found.append(slot_view(start, free, preferred, part, calendar))
                 if len(found) >= limit:
                     return found
     return found
@@ -222,21 +235,24 @@ def slots_answer(session: Session, service: str, day: dt.date, part: str | None,
     calendar = get_calendar()
     info = calendar.service(service)
     today = calendar.local(now).date()
-    notice = None
+    notice = closed = None
     try:
         calendar.check_day(day, now)
     except BookingRuleError as exc:
         if day < today or day > calendar.last_day(now):
             raise
-        notice = f"{exc}，为您找了最近的可约时间"
+        closed = str(exc)
+        notice = f"{closed}，为您找了最近的可约时间"
     slots = free_slots(session, service, day, part, now)
     if notice is None and slots and not slots[0]["exact"]:
         wanted = day_label(day) + (PARTS.get(part, "") if part else "")
         notice = f"{wanted}已约满或不可预约，为您找了最近的可约时间"
     if not slots:
-        notice = f"{calendar.horizon_days}天内的{info.name}时段都已约满，请以后再试或拨打12368咨询"
+        notice = (f"{closed}，" if closed else "") + \
+            f"{calendar.horizon_days}天内的{info.name}时段都已约满或不办公，请以后再试或拨打12368咨询"
+    notes = list(dict.fromkeys(s["calendar_note"] for s in slots if s["provisional"]))
     return {"service": service, "service_name": info.name, "date": day.isoformat(), "part": part,
-            "notice": notice, "slots": slots,
+            "notice": notice, "slots": slots, "provisional": bool(notes), "calendar_note": "；".join(notes) or None,
             "times_notice": None if calendar.confirmed else f"预约时间安排{UNCONFIRMED}"}
 
 
@@ -376,7 +392,8 @@ def change(session: Session, appointment: Appointment, start: dt.datetime, actor
                 raise _NoPlace()
             result = session.execute(update(Appointment).where(Appointment.id == appointment.id,
                                                                Appointment.status == ACTIVE)
-                                     .values(slot_start=local_start, service=service, reminder_sent_at=None))
+                                     .values(slot_start=local_start, service=service, reminder_sent_at=None,
+                                             holiday_conflict=None, holiday_conflict_at=None))
             if result.rowcount != 1:
                 raise InvalidState()
             release_place(session, old_service, old_start)
@@ -445,6 +462,8 @@ def sms_text(appointment: Appointment, kind: str) -> str:
         text += f"地点：{view['place']}。请带：{'、'.join(view['bring'])}。"
         if view["times_notice"]:
             text += view["times_notice"] + "。"
+        if view["calendar_note"]:
+            text += view["calendar_note"] + "。"
     return text + "如需改约或取消，可联系12368。"
 
 
@@ -470,6 +489,7 @@ def send_reminders(session: Session, now: dt.datetime | None = None) -> int:
     tomorrow = calendar.local(now).date() + dt.timedelta(days=1)
     due = session.execute(select(Appointment).where(
         Appointment.status == ACTIVE, Appointment.reminder_sent_at.is_(None),
+        Appointment.holiday_conflict.is_(None),  # the day became a holiday: the person was asked to rebook
         Appointment.slot_start >= dt.datetime.combine(tomorrow, dt.time()),
         Appointment.slot_start < dt.datetime.combine(tomorrow + dt.timedelta(days=1), dt.time()))).scalars().all()
     session.commit()

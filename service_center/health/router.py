@@ -9,6 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from service_center import __version__
+from service_center.booking.holidays.service import coverage
 from service_center.config import Settings, get_settings
 from service_center.db import get_session
 from service_center.kb.service import holder_for
@@ -43,6 +44,17 @@ async def _check_http(client: httpx.AsyncClient, url: str) -> dict:
         return {"status": "down", "error": type(exc).__name__}
 
 
+def _check_calendar() -> dict:
+    """Years within the booking horizon without an official holiday arrangement still book (provisionally), so
+    this warns staff without making the service "degraded"."""
+    try:
+        state = coverage()
+    except Exception as exc:  # report, never raise: /health must answer
+        return {"status": "down", "error": type(exc).__name__}
+    return {"status": "provisional" if state["missing"] else "ok", "years_without_official": state["missing"],
+            "warning": state["warning"]}
+
+
 def _check_guide(settings: Settings) -> dict:
     """The procedure-guide index loads in the background at startup: until it is in, questions would wait."""
     state = holder_for(settings).status()
@@ -57,10 +69,11 @@ async def health(session: Session = Depends(get_session), settings: Settings = D
         rasa = await _check_http(client, f"{settings.rasa_url}/")
         actions = await _check_http(client, f"{settings.actions_url}/health")
     checks = {"database": _check_database(session), "guide": _check_guide(settings), "rasa": rasa,
-              "actions": actions}
-    overall = "ok" if all(c["status"] == "ok" for c in checks.values()) else "degraded"
+              "actions": actions, "calendar": _check_calendar()}
+    overall = "ok" if all(c["status"] in ("ok", "provisional") for c in checks.values()) else "degraded"
     return {
         "status": overall,
         "checks": checks,
+        "warnings": [checks["calendar"]["warning"]] if checks["calendar"].get("warning") else [],
         "versions": {"service_center": __version__, "python": platform.python_version()},
     }

@@ -74,9 +74,11 @@ def test_court_closures(calendar):
     assert "不对外办公" in closed.closed_reason(dt.date(2026, 12, 3))
 
 
-def test_years_without_holiday_data_fail_closed(calendar):
-    reason = calendar.closed_reason(dt.date(2031, 3, 4))
-    assert reason and "还没有录入" in reason
+def test_years_without_holiday_data_are_open_but_provisional(calendar):
+    """2031 is in neither chinesecalendar nor a court arrangement: weekdays open (provisional), 国庆 closed."""
+    assert calendar.closed_reason(dt.date(2031, 3, 4)) is None
+    assert calendar.provisional(dt.date(2031, 3, 4)) and not calendar.provisional(dt.date(2026, 3, 4))
+    assert "国庆节" in calendar.closed_reason(dt.date(2031, 10, 2))
 
 
 @pytest.mark.parametrize(("text", "day", "part"), [
@@ -90,6 +92,11 @@ def test_years_without_holiday_data_fail_closed(calendar):
 ])
 def test_natural_days(text, day, part):
     assert parse_day(text, court_time(2026, 12, 1, 9, 0)) == (dt.date.fromisoformat(day), part)
+
+
+def test_a_january_day_said_in_late_december_is_next_year():
+    assert parse_day("1月5号上午", court_time(2026, 12, 28, 9, 0)) == (dt.date(2027, 1, 5), "morning")
+    assert parse_day("11月30号", court_time(2026, 12, 1, 9, 0))[0] == dt.date(2026, 11, 30)  # just passed: said so
 
 
 def test_nonsense_is_not_a_day():
