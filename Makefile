@@ -135,3 +135,10 @@ clean: clean-web
 # Day-before booking reminders by SMS (Twilio or outbox); run daily from cron, e.g. 17:00 court time.
 remind: $(SVC_VENV)/.installed migrate
 	$(SVC_PY) -m service_center.booking.remind
+
+# The year's holiday arrangement (docs/booking.md): `make holidays FILE=knowledge_base/holidays/2027.yml BY=张三`
+# validates and enters it, listing the bookings it puts on a holiday; without FILE, which years lack one.
+.PHONY: holidays
+holidays: $(SVC_VENV)/.installed migrate
+	@if [ -n "$(FILE)" ]; then $(SVC_PY) -m service_center.booking.holidays load "$(FILE)" --by "$(BY)"; \
+	else $(SVC_PY) -m service_center.booking.holidays status; fi

@@ -289,7 +289,9 @@ class ActionAskBookingSlot(Action):
         offers = tracker.get_slot("booking_offers") or []
         notice = tracker.get_slot("booking_notice")
         choices = "；".join(f"{i}、{offer['label']}" for i, offer in enumerate(offers, 1))
-        text = (f"{notice}。" if notice else "") + f"可以约的时间有：{choices}。请说序号；都不合适请说“换一天”。"
+        # a year whose official holiday arrangement is not in yet: the service center says what to tell
+        notes = "".join(f"{n}。" for n in dict.fromkeys(o.get("calendar_note") for o in offers) if n)
+        text = (f"{notice}。" if notice else "") + f"可以约的时间有：{choices}。{notes}请说序号；都不合适请说“换一天”。"
         buttons = [{"title": offer["label"], "payload": str(i)} for i, offer in enumerate(offers, 1)]
         buttons.append({"title": "换一天", "payload": "换一天"})
         dispatcher.utter_message(text=text, buttons=buttons)
@@ -342,8 +344,9 @@ def confirmation_message(dispatcher: CollectingDispatcher, tracker: Tracker, app
     text = (f"{verb}！预约号：{spoken_reference(reference)}。时间：{appointment['label']}。"
             f"地点：{appointment['place']}。确认短信会发到尾号{digits_for(tracker, appointment['phone'][-4:])}的手机。"
             f"请带：{'、'.join(appointment['bring'])}。")
-    if appointment.get("times_notice"):
-        text += f"{appointment['times_notice']}。"
+    for note in ("times_notice", "calendar_note"):
+        if appointment.get(note):
+            text += f"{appointment[note]}。"
     dispatcher.utter_message(text=text)
     dispatcher.utter_message(json_message={
         "type": "booking_confirmation", "reference": reference, "service": appointment["service"],

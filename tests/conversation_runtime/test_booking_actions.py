@@ -107,6 +107,27 @@ def test_offers_are_numbered_with_buttons():
     assert [b["payload"] for b in message["buttons"]] == ["1", "2", "换一天"]
 
 
+PROVISIONAL = "2027年的节假日安排尚未公布，这个时间是按法定节假日推算的，节假日安排以国务院公告和法院通知为准"
+
+
+def test_provisional_offers_and_confirmations_say_the_holiday_note_once(fake):
+    offers = [{**o, "start": "2027-01-05" + o["start"][10:], "provisional": True, "calendar_note": PROVISIONAL}
+              for o in OFFERS]
+    dispatcher = CollectingDispatcher()
+    run(booking.ActionAskBookingSlot().run(dispatcher, tracker({"booking_offers": offers}), {}))
+    assert dispatcher.messages[0]["text"].count("以国务院公告和法院通知为准") == 1
+    plain = CollectingDispatcher()
+    run(booking.ActionAskBookingSlot().run(plain, tracker({"booking_offers": OFFERS}), {}))
+    assert "国务院" not in plain.messages[0]["text"]
+
+    fake({"/api/booking/appointments": {**APPOINTMENT, "provisional": True, "calendar_note": PROVISIONAL}})
+    slots = {"booking_service": "mediation", "booking_slot": offers[0]["start"], "booking_name": "王芳",
+             "booking_phone": "13812345678", "booking_description": "无", "booking_confirm": True}
+    done = CollectingDispatcher()
+    run(booking.ActionSubmitBooking().run(done, tracker(slots, active_loop=None), {}))
+    assert "预约成功" in done.messages[0]["text"] and PROVISIONAL in done.messages[0]["text"]
+
+
 def test_choosing_by_number_keypad_or_another_day():
     form = booking.ValidateBookingForm()
     slots = {"booking_offers": OFFERS}

@@ -122,6 +122,8 @@ def main(argv: list[str] | None = None) -> int:
     again = commands.add_parser("reconcile", help="check upcoming bookings against the calendar now")
     again.add_argument("--by", required=True)
     args = parser.parse_args(argv)
+    if getattr(args, "by", None) is not None and not args.by.strip():
+        parser.error("--by: 请写明录入人的姓名（记入审计）")
 
     if args.command == "draft":
         print(draft(args.year), end="")

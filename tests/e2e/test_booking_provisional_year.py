@@ -1,0 +1,39 @@
+"""A booking conversation on Rasa's REST channel for a day in a year whose official holiday arrangement is not in
+the system (2027, past chinesecalendar 1.11.0's data): it completes, and the litigant is told the holiday note.
+The stack runs with the booking clock pinned at 28 December 2026 (BOOKING_NOW)."""
+
+import httpx
+import pytest
+
+from tests.e2e.test_booking_conversation import card
+from tests.support.stack import Stack, started
+
+NOTE = "节假日安排以国务院公告和法院通知为准"
+
+
+@pytest.fixture(scope="module")
+def late_december(tmp_path_factory) -> Stack:
+    running = started(Stack(tmp_path_factory.mktemp("stack-2027"), extra_env={"BOOKING_NOW": "2026-12-28T09:00:00"}))
+    yield running
+    running.stop()
+
+
+def test_a_2027_day_is_booked_by_conversation_with_the_provisional_note(late_december, sender):
+    stack = late_december
+    assert "哪天" in stack.texts(stack.say(sender, "我想预约调解"))
+    offers = stack.texts(stack.say(sender, "1月5号上午"))
+    assert "1、1月5日（周二）08:30" in offers and NOTE in offers, offers
+    assert "称呼" in stack.texts(stack.say(sender, "1"))
+    assert "手机" in stack.texts(stack.say(sender, "王芳"))
+    assert "一句话" in stack.texts(stack.say(sender, "13812345678"))
+    assert "请核对" in stack.texts(stack.say(sender, "跳过"))
+    done = stack.say(sender, "/affirm")
+    text = stack.texts(done)
+    confirmation = card(done)
+    assert "预约成功" in text and NOTE in text, text
+    assert confirmation["start"] == "2027-01-05T08:30:00+08:00"
+
+    status = httpx.get(f"{stack.service_url}/api/staff/calendar/status", headers=stack.staff_headers()).json()
+    assert status["missing"] == [2027]
+    sms = httpx.get(f"{stack.service_url}/api/staff/outbox", headers=stack.staff_headers()).json()["messages"]
+    assert any(confirmation["reference"] in m["body"] and NOTE in m["body"] for m in sms)
