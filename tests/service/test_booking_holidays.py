@@ -259,3 +259,27 @@ def test_a_booking_put_on_a_holiday_gets_no_day_before_reminder(database_url, cl
     with get_sessionmaker()() as session:
         sent = send_reminders(session, now=dt.datetime.fromisoformat("2027-01-03T17:00:00+08:00"))
     assert sent == 0
+
+
+def test_another_process_entry_is_seen_after_the_cache_time(database_url, client_at, staff_headers, monkeypatch):
+    """An arrangement written by another replica (here: straight into the table) is read within
+    HOLIDAY_CACHE_SECONDS, not before."""
+    from service_center.booking.holidays.models import HolidayArrangement
+    from service_center.config import get_settings
+    from service_center.db import get_sessionmaker
+
+    monkeypatch.setenv("HOLIDAY_CACHE_SECONDS", "3600")
+    client = client_at("2026-12-28T09:00:00")
+    assert client.get("/api/staff/calendar/status", headers=staff_headers).json()["missing"] == [2027]
+    with get_sessionmaker()() as session:
+        session.add(HolidayArrangement(year=2027, source_title=TEST_SOURCE["source_title"],
+                                       source_date=dt.date(2026, 11, 20), entered_by="另一台服务器",
+                                       holidays=[{"name": "元旦", "from": "2027-01-01", "to": "2027-01-04"}],
+                                       workdays=[]))
+        session.commit()
+    assert client.get("/api/staff/calendar/status", headers=staff_headers).json()["missing"] == [2027]
+    monkeypatch.setenv("HOLIDAY_CACHE_SECONDS", "0")
+    get_settings.cache_clear()
+    assert client.get("/api/staff/calendar/status", headers=staff_headers).json()["missing"] == []
+    assert "元旦" in client.get("/api/booking/slots", params={"service": "filing", "date": "2027-01-04"}).json()[
+        "notice"]

@@ -10,9 +10,11 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from functools import lru_cache
 
-from sqlalchemy import select
+from sqlalchemy import Engine, create_engine, select
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
 
 from service_center.booking.holidays.arrangement import ArrangementIn, OfficialYear, Span
 from service_center.booking.holidays.models import HolidayArrangement, HolidayAudit
@@ -39,6 +41,13 @@ def view(row: HolidayArrangement) -> dict:
             "entered_at": row.entered_at.isoformat() + "Z"}
 
 
+@lru_cache(maxsize=4)
+def _reader(url: str) -> Engine:
+    """Its own connection for each reload, outside the request pool: a reload can happen while every pooled
+    connection is held by bookings waiting on each other (50 concurrent bookings in the tests)."""
+    return create_engine(url, poolclass=NullPool)
+
+
 class ArrangementCache:
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -46,31 +55,36 @@ class ArrangementCache:
         self._loaded_at = float("-inf")
         self._url: str | None = None
 
-    def invalidate(self) -> None:
+    def refresh(self) -> None:
+        """Re-read now (after this process saved an arrangement), waiting for a reload already under way."""
         with self._lock:
-            self._loaded_at = float("-inf")
+            self._reload(get_settings().database_url)
 
     def get(self, year: int) -> OfficialYear | None:
         settings = get_settings()
-        with self._lock:
-            stale = time.monotonic() - self._loaded_at > settings.holiday_cache_seconds
-            if stale or self._url != settings.database_url:
-                self._reload(settings.database_url)
-            return self._years.get(year)
+        url = settings.database_url
+        # One thread reloads; while it does, others go on with the copy they have (they wait only when there is
+        # none yet for this database).
+        if self._stale(url, settings.holiday_cache_seconds) and self._lock.acquire(blocking=self._url != url):
+            try:
+                if self._stale(url, settings.holiday_cache_seconds):
+                    self._reload(url)
+            finally:
+                self._lock.release()
+        return self._years.get(year) if self._url == url else None
+
+    def _stale(self, url: str, seconds: float) -> bool:
+        return self._url != url or time.monotonic() - self._loaded_at > seconds
 
     def _reload(self, url: str) -> None:
-        from service_center.db import get_sessionmaker
-
         try:
-            with get_sessionmaker()() as session:
+            with Session(_reader(url)) as session:
                 rows = session.execute(select(HolidayArrangement)).scalars().all()
-                self._years = {row.year: official_year(row) for row in rows}
+                years = {row.year: official_year(row) for row in rows}
         except Exception as exc:  # the calendar still answers from the library or the statutory computation
             log.warning("holiday arrangements could not be read (%s); using the last ones known", type(exc).__name__)
-            if self._url != url:
-                self._years = {}
-        self._url = url
-        self._loaded_at = time.monotonic()
+            years = self._years if self._url == url else {}
+        self._years, self._url, self._loaded_at = years, url, time.monotonic()
 
 
 CACHE = ArrangementCache()
@@ -101,7 +115,7 @@ def save(session: Session, year: int, arrangement: ArrangementIn, actor: str, vi
         row.holidays, row.workdays, row.note = content["holidays"], content["workdays"], arrangement.note
         row.entered_by, row.entered_at = actor[:60], utcnow()
         audit(session, actor, "replace" if previous else "enter", year, via=via, content=content, previous=previous)
-    CACHE.invalidate()
+    CACHE.refresh()
     return row
 
 
@@ -112,7 +126,7 @@ def remove(session: Session, year: int, actor: str, via: str) -> bool:
             return False
         audit(session, actor, "remove", year, via=via, previous=view(row))
         session.delete(row)
-    CACHE.invalidate()
+    CACHE.refresh()
     return True
 
 
