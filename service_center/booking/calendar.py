@@ -73,6 +73,7 @@ def provisional_note(year: int) -> str:
     return f"{year}年的节假日安排尚未公布，这个时间是按法定节假日推算的，{PROVISIONAL_NOTE}；如有调整会短信通知您改约"
 
 
+@lru_cache(maxsize=4096)  # the installed release's data never changes while the process runs
 def _library_kind(day: dt.date) -> DayKind | None:
     try:
         workday = chinese_calendar.is_workday(day)
