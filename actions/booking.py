@@ -526,6 +526,7 @@ class ActionBookingManage(Action):
                 if len(mine) > 1:
                     listed = "；".join(
                         f"{i}、{a['service_name']}，{a['label']}，预约号{spoken_reference(a['reference'])}"
+                        + ("（当天不办公，请改约）" if a.get("holiday_conflict") else "")
                         for i, a in enumerate(mine, 1))
                     dispatcher.utter_message(text=f"您有{len(mine)}个预约：{listed}。")
                     return reset_events()
@@ -534,6 +535,8 @@ class ActionBookingManage(Action):
                         f"状态：{status}。")
                 if found["status"] == "booked":
                     text += f"地点：{found['place']}。"
+                    if found.get("holiday_conflict"):  # an arrangement entered later closed that day
+                        text += f"请注意：{found['holiday_conflict']}，请改约其他时间，可以说“改约”。"
                 elif mode != "lookup":
                     text += "这个预约不能再改期或取消了。"
                 dispatcher.utter_message(text=text)

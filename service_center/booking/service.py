@@ -186,11 +186,12 @@ def appointment_view(appointment: Appointment, calendar: BookingCalendar | None 
         "description": mask_text(appointment.description) if appointment.description else None,
         "times_notice": None if calendar.confirmed else f"预约时间安排{UNCONFIRMED}",
         **calendar_fields(calendar, start.date()),
+        # set when an arrangement entered later closed the booked day: the person is asked to rebook
+        "holiday_conflict": appointment.holiday_conflict,
     }
     if staff:
         view.update(channel=appointment.channel, cancel_reason=appointment.cancel_reason,
                     created_at=appointment.created_at.isoformat() + "Z",
-                    holiday_conflict=appointment.holiday_conflict,
                     holiday_conflict_at=appointment.holiday_conflict_at.isoformat() + "Z"
                     if appointment.holiday_conflict_at else None)
     return view

@@ -293,3 +293,20 @@ def test_a_reference_said_with_the_request_is_used(fake):
     slots = {e["name"]: e["value"] for e in events}
     assert slots["booking_reference"] == "384712" and slots["booking_found"] is None
     assert service.calls[0][1]["reference"] == "384712"
+
+
+def test_a_booking_put_on_a_holiday_says_so_on_look_up(fake):
+    conflict = "1月4日（周一）是法定节假日（元旦），法院不办公"
+    found = {**APPOINTMENT, "holiday_conflict": conflict}
+    fake({"/api/booking/lookup": {"appointments": [found]}})
+    slots = {"booking_found": found, "booking_manage": "lookup", "booking_proof": {"phone_last4": "5678"}}
+    dispatcher = CollectingDispatcher()
+    run(booking.ActionBookingManage().run(dispatcher, tracker(slots, active_loop=None), {}))
+    assert conflict in dispatcher.messages[0]["text"] and "改约" in dispatcher.messages[0]["text"]
+
+    second = {**APPOINTMENT, "reference": "500600"}
+    fake({"/api/booking/lookup": {"appointments": [found, second]}})
+    listed = CollectingDispatcher()
+    slots = {**slots, "booking_proof": {"user_key": "u1"}}
+    run(booking.ActionBookingManage().run(listed, tracker(slots, active_loop=None), {}))
+    assert listed.messages[0]["text"].count("当天不办公，请改约") == 1

@@ -174,6 +174,8 @@ def test_an_affected_booking_is_marked_listed_and_messaged(any_database, client_
     actions = [a["action"] for a in client.get(f"/api/staff/bookings/{reference}/audit",
                                                headers=staff_headers).json()["audit"]]
     assert actions == ["create", "holiday_conflict"]
+    mine = client.post("/api/booking/lookup", json={"reference": reference, "phone_last4": "8888"}).json()
+    assert "元旦" in mine["appointments"][0]["holiday_conflict"]  # what the conversation tells on look-up
 
     # Entering it again changes nothing and sends nothing twice.
     again = client.put("/api/staff/calendar/arrangements/2027", json=body, headers=staff_headers).json()
