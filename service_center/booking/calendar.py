@@ -209,7 +209,6 @@ class BookingCalendar:
             day += dt.timedelta(days=1)
         return days
 
-
     def years_without_official(self, now: dt.datetime) -> list[int]:
         """Years from today to the end of the horizon that neither the court nor the library covers."""
         today = self.local(now).date()
