@@ -285,3 +285,26 @@ def test_another_process_entry_is_seen_after_the_cache_time(database_url, client
     assert client.get("/api/staff/calendar/status", headers=staff_headers).json()["missing"] == []
     assert "元旦" in client.get("/api/booking/slots", params={"service": "filing", "date": "2027-01-04"}).json()[
         "notice"]
+
+
+def test_reconcile_finds_bookings_a_change_elsewhere_closed(database_url, client_at, staff_headers, monkeypatch,
+                                                            capsys):
+    """E.g. after upgrading chinesecalendar, or an arrangement loaded on another replica: reconcile (API or
+    command) marks and messages once."""
+    from service_center.booking.holidays.models import HolidayArrangement
+    from service_center.db import get_sessionmaker
+
+    monkeypatch.setenv("HOLIDAY_CACHE_SECONDS", "0")
+    client = client_at("2026-12-28T09:00:00")
+    reference = book(client, "2027-01-04T09:30:00+08:00").json()["reference"]
+    with get_sessionmaker()() as session:
+        session.add(HolidayArrangement(year=2027, source_title=TEST_SOURCE["source_title"],
+                                       source_date=dt.date(2026, 11, 20), entered_by="另一台服务器",
+                                       holidays=[{"name": "元旦", "from": "2027-01-01", "to": "2027-01-04"}],
+                                       workdays=[]))
+        session.commit()
+    found = client.post("/api/staff/calendar/reconcile", headers=staff_headers).json()
+    assert [b["reference"] for b in found["affected"]] == [reference]
+    assert holidays_command(["reconcile", "--by", "李管理员"]) == 0
+    assert "受影响的预约（当天不办公，已标记并短信通知改约）：0个" in capsys.readouterr().out
+    assert len(outbox(client, staff_headers, "booking_holiday_conflict")) == 1
