@@ -341,12 +341,13 @@ def confirmation_message(dispatcher: CollectingDispatcher, tracker: Tracker, app
                          verb: str = "预约成功") -> None:
     """The essentials first (the phone may cut a long answer): reference, time, place, SMS, then what to bring."""
     reference = appointment["reference"]
-    text = (f"{verb}！预约号：{spoken_reference(reference)}。时间：{appointment['label']}。"
+    # a provisional day's note goes with the time, which the phone never cuts
+    provisional = f"（{appointment['calendar_note']}）" if appointment.get("calendar_note") else ""
+    text = (f"{verb}！预约号：{spoken_reference(reference)}。时间：{appointment['label']}{provisional}。"
             f"地点：{appointment['place']}。确认短信会发到尾号{digits_for(tracker, appointment['phone'][-4:])}的手机。"
             f"请带：{'、'.join(appointment['bring'])}。")
-    for note in ("times_notice", "calendar_note"):
-        if appointment.get(note):
-            text += f"{appointment[note]}。"
+    if appointment.get("times_notice"):
+        text += f"{appointment['times_notice']}。"
     dispatcher.utter_message(text=text)
     dispatcher.utter_message(json_message={
         "type": "booking_confirmation", "reference": reference, "service": appointment["service"],

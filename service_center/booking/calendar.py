@@ -69,8 +69,9 @@ class DayKind:
 
 
 def provisional_note(year: int) -> str:
-    """What a litigant is told about a time in a year whose official arrangement is not in yet."""
-    return f"{year}年的节假日安排尚未公布，这个时间是按法定节假日推算的，{PROVISIONAL_NOTE}；如有调整会短信通知您改约"
+    """What a litigant is told about a time in a year whose official arrangement is not in yet (one sentence, so
+    that the hotline's shortening keeps or drops it whole)."""
+    return f"{year}年的节假日安排尚未公布，这个时间是按法定节假日推算的，{PROVISIONAL_NOTE}，如有调整会短信通知您改约"
 
 
 @lru_cache(maxsize=4096)  # the installed release's data never changes while the process runs

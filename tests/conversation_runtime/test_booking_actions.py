@@ -126,6 +126,11 @@ def test_provisional_offers_and_confirmations_say_the_holiday_note_once(fake):
     done = CollectingDispatcher()
     run(booking.ActionSubmitBooking().run(done, tracker(slots, active_loop=None), {}))
     assert "预约成功" in done.messages[0]["text"] and PROVISIONAL in done.messages[0]["text"]
+    # on the 12368 hotline a long answer is cut to its first sentences: the note rides with the time, never cut
+    from connectors.voice_text import compose
+
+    spoken = compose(done.messages).text
+    assert "以国务院公告和法院通知为准" in spoken and "上午八点半" in spoken
 
 
 def test_choosing_by_number_keypad_or_another_day():

@@ -1,12 +1,14 @@
-"""A booking conversation on Rasa's REST channel for a day in a year whose official holiday arrangement is not in
-the system (2027, past chinesecalendar 1.11.0's data): it completes, and the litigant is told the holiday note.
-The stack runs with the booking clock pinned at 28 December 2026 (BOOKING_NOW)."""
+"""A booking conversation for a day in a year whose official holiday arrangement is not in the system (2027, past
+chinesecalendar 1.11.0's data), on Rasa's REST channel and by a 12368 call: it completes, and the litigant is told
+the holiday note. The stack runs with the booking clock pinned at 28 December 2026 (BOOKING_NOW)."""
 
 import httpx
 import pytest
 
 from tests.e2e.test_booking_conversation import card
+from tests.e2e.test_hotline_calls import AUTH_TOKEN, drive
 from tests.support.stack import Stack, started
+from tests.support.twilio_caller import TwilioCaller
 
 NOTE = "节假日安排以国务院公告和法院通知为准"
 
@@ -37,3 +39,17 @@ def test_a_2027_day_is_booked_by_conversation_with_the_provisional_note(late_dec
     assert status["missing"] == [2027]
     sms = httpx.get(f"{stack.service_url}/api/staff/outbox", headers=stack.staff_headers()).json()["messages"]
     assert any(confirmation["reference"] in m["body"] and NOTE in m["body"] for m in sms)
+
+
+def test_a_2027_day_is_booked_by_phone_with_the_provisional_note(late_december):
+    call = TwilioCaller(late_december.rasa_url, AUTH_TOKEN)
+    try:
+        call.start()
+        reply = call.press("3")
+        answers = {"哪天": "1月5号上午", "确认预约": "1", "尾号": "1", "手机": "13812345678#", "姓名": "张三",
+                   "名字": "张三", "事由": "借款纠纷"}
+        done = drive(call, reply, answers, until=("预约成功",))
+        assert "预约成功" in done.said, call.transcript
+        assert "国务院公告和法院通知为准" in done.said and "1月5日" in done.said, done.said
+    finally:
+        call.close()
