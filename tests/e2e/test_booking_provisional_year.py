@@ -50,6 +50,6 @@ def test_a_2027_day_is_booked_by_phone_with_the_provisional_note(late_december):
                    "名字": "张三", "事由": "借款纠纷"}
         done = drive(call, reply, answers, until=("预约成功",))
         assert "预约成功" in done.said, call.transcript
-        assert "国务院公告和法院通知为准" in done.said and "1月5日" in done.said, done.said
+        assert "国务院公告和法院通知为准" in done.said and "一月五日" in done.said, done.said
     finally:
         call.close()
