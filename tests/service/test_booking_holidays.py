@@ -308,3 +308,22 @@ def test_reconcile_finds_bookings_a_change_elsewhere_closed(database_url, client
     assert holidays_command(["reconcile", "--by", "李管理员"]) == 0
     assert "受影响的预约（当天不办公，已标记并短信通知改约）：0个" in capsys.readouterr().out
     assert len(outbox(client, staff_headers, "booking_holiday_conflict")) == 1
+
+
+def test_a_draft_must_be_completed_and_then_validates(tmp_path, capsys, monkeypatch):
+    from service_center.booking.holidays.__main__ import draft
+
+    from service_center.config import get_settings
+
+    monkeypatch.setenv("BOOKING_NOW", "2030-12-01T09:00:00")
+    get_settings.cache_clear()
+    path = tmp_path / "2031.yml"
+    path.write_text(draft(2031), encoding="utf-8")
+    with pytest.raises(SystemExit) as exited:  # title and date left blank: refused, nothing saved
+        holidays_command(["validate", str(path)])
+    assert exited.value.code == 1 and "source_date" in capsys.readouterr().err
+    filled = draft(2031).replace('source_title: ""', "source_title: 测试用安排（不是国务院通知）")
+    path.write_text(filled.replace("source_date:", "source_date: 2030-11-20"), encoding="utf-8")
+    assert holidays_command(["validate", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "检查通过" in out and "放假12天" in out and "注意" not in out  # 2031: 中秋 falls on 国庆

@@ -94,7 +94,9 @@ def draft(year: int) -> str:
     """A starting file for `year` with the statutory days computed; the 调休 comes from the notice."""
     lines = [f"# {year}年节假日安排 —— 草稿：只有按《全国年节及纪念日放假办法》推算的法定假日，",
              "# 请按国务院办公厅的通知补全放假区间（含周末）和调休上班日，填写通知标题和发布日期后再 load。",
-             f"year: {year}", "source_title: 请填写通知标题", "source_date: 请填写发布日期（YYYY-MM-DD）",
+             f"year: {year}",
+             f'source_title: ""  # 必填：通知标题，如“国务院办公厅关于{year}年部分节假日安排的通知”',
+             "source_date:  # 必填：通知的发布日期，YYYY-MM-DD",
              "holidays:"]
     spans: list[tuple[str, list]] = []
     for day, name in statutory_holidays(year).items():
