@@ -312,7 +312,6 @@ def test_reconcile_finds_bookings_a_change_elsewhere_closed(database_url, client
 
 def test_a_draft_must_be_completed_and_then_validates(tmp_path, capsys, monkeypatch):
     from service_center.booking.holidays.__main__ import draft
-
     from service_center.config import get_settings
 
     monkeypatch.setenv("BOOKING_NOW", "2030-12-01T09:00:00")
