@@ -263,22 +263,28 @@ def test_a_booking_put_on_a_holiday_gets_no_day_before_reminder(database_url, cl
     assert sent == 0
 
 
-def test_another_process_entry_is_seen_after_the_cache_time(database_url, client_at, staff_headers, monkeypatch):
-    """An arrangement written by another replica (here: straight into the table) is read within
-    HOLIDAY_CACHE_SECONDS, not before."""
+def written_by_another_replica() -> None:
+    """A 2027 arrangement (元旦 1–4 January) saved straight into the table, as another process would."""
     from service_center.booking.holidays.models import HolidayArrangement
-    from service_center.config import get_settings
     from service_center.db import get_sessionmaker
 
-    monkeypatch.setenv("HOLIDAY_CACHE_SECONDS", "3600")
-    client = client_at("2026-12-28T09:00:00")
-    assert client.get("/api/staff/calendar/status", headers=staff_headers).json()["missing"] == [2027]
     with get_sessionmaker()() as session:
         session.add(HolidayArrangement(year=2027, source_title=TEST_SOURCE["source_title"],
                                        source_date=dt.date(2026, 11, 20), entered_by="另一台服务器",
                                        holidays=[{"name": "元旦", "from": "2027-01-01", "to": "2027-01-04"}],
                                        workdays=[]))
         session.commit()
+
+
+def test_another_process_entry_is_seen_after_the_cache_time(database_url, client_at, staff_headers, monkeypatch):
+    """An arrangement written by another replica (here: straight into the table) is read within
+    HOLIDAY_CACHE_SECONDS, not before."""
+    from service_center.config import get_settings
+
+    monkeypatch.setenv("HOLIDAY_CACHE_SECONDS", "3600")
+    client = client_at("2026-12-28T09:00:00")
+    assert client.get("/api/staff/calendar/status", headers=staff_headers).json()["missing"] == [2027]
+    written_by_another_replica()
     assert client.get("/api/staff/calendar/status", headers=staff_headers).json()["missing"] == [2027]
     monkeypatch.setenv("HOLIDAY_CACHE_SECONDS", "0")
     get_settings.cache_clear()
@@ -291,18 +297,10 @@ def test_reconcile_finds_bookings_a_change_elsewhere_closed(database_url, client
                                                             capsys):
     """E.g. after upgrading chinesecalendar, or an arrangement loaded on another replica: reconcile (API or
     command) marks and messages once."""
-    from service_center.booking.holidays.models import HolidayArrangement
-    from service_center.db import get_sessionmaker
-
     monkeypatch.setenv("HOLIDAY_CACHE_SECONDS", "0")
     client = client_at("2026-12-28T09:00:00")
     reference = book(client, "2027-01-04T09:30:00+08:00").json()["reference"]
-    with get_sessionmaker()() as session:
-        session.add(HolidayArrangement(year=2027, source_title=TEST_SOURCE["source_title"],
-                                       source_date=dt.date(2026, 11, 20), entered_by="另一台服务器",
-                                       holidays=[{"name": "元旦", "from": "2027-01-01", "to": "2027-01-04"}],
-                                       workdays=[]))
-        session.commit()
+    written_by_another_replica()
     found = client.post("/api/staff/calendar/reconcile", headers=staff_headers).json()
     assert [b["reference"] for b in found["affected"]] == [reference]
     assert holidays_command(["reconcile", "--by", "李管理员"]) == 0
