@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 
 SUICIDE, DANGER, MEDICAL, THREAT = "suicide", "danger", "medical", "threat"
 KINDS = (SUICIDE, DANGER, MEDICAL, THREAT)  # priority order of the route when several kinds are present
+CARD_TYPE = "crisis"  # the custom message type every channel renders (web card, WeChat card, phone transfer/numbers)
 KIND_NAMES = {SUICIDE: "自伤自杀风险", DANGER: "人身危险", MEDICAL: "急症", THREAT: "伤害他人的言语"}
 
 # National numbers (a court may override them in knowledge_base/court_profile.yml under `safety.numbers`).
@@ -257,3 +258,14 @@ def is_distress(text: str) -> bool:
     if not text or text.lstrip().startswith("/"):
         return False
     return bool(_DISTRESS.search(_masked(normalize(text))))
+
+
+def numbers_table(configured: dict | None = None) -> dict[str, dict[str, str]]:
+    """key -> {number, name}: the national defaults, replaced by numbers the court confirmed in its profile
+    (court_profile.yml `safety.numbers`: {key: {value, name, confirmed}}); unconfirmed entries are ignored."""
+    table = {key: dict(value) for key, value in NATIONAL_NUMBERS.items()}
+    for key, node in (configured or {}).items():
+        if isinstance(node, dict) and node.get("confirmed") and node.get("value"):
+            name = node.get("name") or table.get(key, {}).get("name") or str(key)
+            table[str(key)] = {"number": str(node["value"]), "name": str(name)}
+    return table
