@@ -34,7 +34,7 @@ class Recorder:
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802
+            def do_POST(self):
                 outer.events.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
                 self.send_response(201)
                 self.send_header("Content-Type", "application/json")

@@ -58,7 +58,9 @@ def test_summary_counts_without_any_text(client, staff_headers):
 
 
 def test_bad_events_are_refused_in_chinese(client):
-    for bad in (event(kind="sad"), event(conversation_ref="x"), event(channel="REST CHANNEL"), event(text="字" * 501)):
+    bad_events = (event(kind="sad"), event(conversation_ref="x"), event(channel="REST CHANNEL"),
+                  event(text="字" * 501))
+    for bad in bad_events:
         response = client.post("/api/safety/events", json=bad)
         assert response.status_code == 422 and response.json()["error"]["message"] == "请求参数不正确"
 

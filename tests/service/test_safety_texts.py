@@ -23,7 +23,7 @@ def all_templates() -> list[str]:
     found = []
     for entry in TEXTS["kinds"].values():
         found += [entry["text"], entry["spoken"], entry.get("urgent_lead") or ""]
-    found += list(TEXTS["follow_up"].values()) + [TEXTS["closing"], TEXTS["resume"], TEXTS["sms"]]
+    found += [*TEXTS["follow_up"].values(), TEXTS["closing"], TEXTS["resume"], TEXTS["sms"]]
     return found
 
 
@@ -60,7 +60,8 @@ def test_the_profile_numbers_are_the_national_ones_and_confirmed():
 
 
 def test_a_court_can_replace_a_number_only_when_confirmed():
-    table = safety.numbers_table({"mental_health": {"value": "0438-0000000", "name": "本地心理热线", "confirmed": False}})
+    unconfirmed = {"mental_health": {"value": "0438-0000000", "name": "本地心理热线", "confirmed": False}}
+    table = safety.numbers_table(unconfirmed)
     assert table["mental_health"]["number"] == "12356"
     table = safety.numbers_table({"mental_health": {"value": "96110", "name": "本地心理热线", "confirmed": True}})
     assert table["mental_health"] == {"number": "96110", "name": "本地心理热线"}
