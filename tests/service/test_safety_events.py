@@ -85,8 +85,8 @@ def test_safety_numbers_sms_text(client, staff_headers):
     client.post("/api/notifications/sms", json={"to": "13812345678", "kind": "safety_numbers", "ref": "danger"})
     outbox = client.get("/api/staff/outbox", headers=staff_headers).json()["messages"]
     assert outbox[0]["purpose"] == "safety_numbers"
-    assert outbox[0]["body"] == ("【前郭县人民法院】求助电话：报警电话110；全国妇联妇女维权公益服务热线12338；急救电话120。"
-                                 "如有危险请立即拨打110。")
+    assert outbox[0]["body"] == ("【前郭县人民法院】求助电话：报警电话110；"
+                                 "全国妇联妇女维权公益服务热线12338；急救电话120。如有危险请立即拨打110。")
 
 
 def test_the_migration_creates_the_table(tmp_path):
