@@ -3,9 +3,6 @@ stand-in recording the event), the NLU component and the policy on real Rasa obj
 guard that no form slot can ever be filled from a crisis message."""
 
 import asyncio
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -21,40 +18,18 @@ from actions import safety as safety_action
 from actions import service_api
 from components.crisis import CRISIS_ACTION, CrisisDetector, CrisisPolicy
 from connectors.wechat import shape_messages
+from tests.support.recording_service import RecordingService
 
 ROOT = Path(__file__).resolve().parents[2]
 MENU_WORDS = ("还有别的需要吗", "已经停下了", "我可以帮您：")
 
 
-class Recorder:
-    """A stand-in for POST /api/safety/events on a real local port."""
-
-    def __init__(self):
-        self.events: list[dict] = []
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                outer.events.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-                self.send_response(201)
-                self.send_header("Content-Type", "application/json")
-                self.end_headers()
-                self.wfile.write(b'{"id": 1, "created": true}')
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-
-
 @pytest.fixture
 def recorder(monkeypatch):
-    running = Recorder()
+    running = RecordingService(body=b'{"id": 1, "created": true}')
     monkeypatch.setattr(service_api, "SERVICE_URL", running.url)
     yield running
-    running.server.shutdown()
+    running.close()
 
 
 def tracker(text: str, channel: str = "rest", loop: str | None = None, intent: str = "crisis",
@@ -85,7 +60,7 @@ def test_suicide_on_the_web_gets_care_numbers_and_no_menu(recorder):
     assert card["type"] == "crisis" and card["kind"] == "suicide"
     assert [n["number"] for n in card["numbers"]] == ["12356", "120", "110"]
     assert {"event": "slot", "name": "crisis_kind", "value": "suicide", "timestamp": None} in events
-    (recorded,) = recorder.events
+    (recorded,) = [body for _, body in recorder.posts]
     assert recorded["kind"] == "suicide" and recorded["text"] is None and recorded["channel"] == "rest"
     assert recorded["conversation_ref"].startswith("conv-") and "caller-1" not in recorded["conversation_ref"]
 
@@ -104,7 +79,8 @@ def test_danger_names_the_protection_order_and_12338(recorder):
 
 def test_threat_keeps_the_words_for_staff(recorder):
     run_action(tracker("我要炸了法院"))
-    assert recorder.events[0]["kind"] == "threat" and recorder.events[0]["text"] == "我要炸了法院"
+    (recorded,) = [body for _, body in recorder.posts]
+    assert recorded["kind"] == "threat" and recorded["text"] == "我要炸了法院"
 
 
 def test_inside_a_form_the_form_is_left_and_remembered(recorder):
@@ -112,7 +88,7 @@ def test_inside_a_form_the_form_is_left_and_remembered(recorder):
     assert "之后可以继续刚才的预约" in " ".join(m.get("text") or "" for m in messages)
     assert events[1]["event"] == "active_loop" and events[1]["name"] is None
     assert {"event": "slot", "name": "crisis_resume_form", "value": "booking_form", "timestamp": None} in events
-    assert recorder.events[0]["interrupted_form"] == "booking_form"
+    assert recorder.posts[0][1]["interrupted_form"] == "booking_form"
 
 
 def test_on_the_phone_no_digits_are_spoken_by_the_action(recorder):
@@ -124,7 +100,7 @@ def test_on_the_phone_no_digits_are_spoken_by_the_action(recorder):
 def test_a_follow_up_gets_the_short_care_text_and_is_not_recorded(recorder):
     messages, _ = run_action(tracker("我还是很害怕", intent="nlu_fallback", slots={"crisis_kind": "danger"}))
     assert messages[0]["text"].startswith("我还在这里") and "110" in messages[0]["text"]
-    assert messages[-1]["custom"]["follow_up"] is True and recorder.events == []
+    assert messages[-1]["custom"]["follow_up"] is True and recorder.posts == []
     closing, _ = run_action(tracker("不用了", intent="deny", slots={"crisis_kind": "danger"}))
     assert closing[0]["text"].startswith("好的。您随时可以再来找我")
 

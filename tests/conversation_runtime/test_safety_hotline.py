@@ -2,15 +2,13 @@
 staffed, else the numbers read slowly (twice) and an SMS offer; never a keypad menu; crisis speech goes to the
 bot before any local menu or confidence check."""
 
-import json
-import threading
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from tests.conversation_runtime.test_hotline_connector import Bot, call_flow, make, parse, said
+from tests.support.recording_service import RecordingService
 
 CARD = {"type": "crisis", "kind": "suicide", "kinds": ["suicide"], "urgent": False, "title": "您的安全最重要",
         "numbers": [{"key": "mental_health", "number": "12356", "name": "全国心理援助热线"},
@@ -20,36 +18,9 @@ CRISIS = [{"text": "听您这样说，我很担心您。"}, {"custom": CARD}]
 SATURDAY_NIGHT = datetime(2026, 12, 5, 23, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
-class FakeService:
-    """The service center's SMS endpoint, recording what the connector posts."""
-
-    def __init__(self):
-        self.posts: list[tuple[str, dict]] = []
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                outer.posts.append((self.path, body))
-                self.send_response(202)
-                self.send_header("Content-Type", "application/json")
-                self.end_headers()
-                self.wfile.write(b'{"status": "outbox"}')
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-
-
 @pytest.fixture
 def service():
-    fake = FakeService()
+    fake = RecordingService(status=202, body=b'{"status": "outbox"}')
     yield fake
     fake.close()
 
