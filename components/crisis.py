@@ -56,7 +56,7 @@ CRISIS_ACTION = "action_crisis_response"
 FALLBACK_INTENT = "nlu_fallback"
 # For this many user turns after a crisis reply, distress, a "no" or an unclear message still gets care.
 FOLLOW_UP_TURNS = 6
-FOLLOW_UP_INTENTS = {"stop", "deny", FALLBACK_INTENT, "out_of_scope", "restart_flow"}
+FOLLOW_UP_INTENTS = {"stop", "deny", FALLBACK_INTENT, "out_of_scope"}
 # Above RulePolicy (4): see the module docstring.
 CRISIS_POLICY_PRIORITY = 6
 
