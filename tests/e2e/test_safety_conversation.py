@@ -3,6 +3,7 @@ route as its first reply, outside forms and inside the booking form, the risk se
 form question, no menu, no button, no stored form value); every near-miss is handled as its ordinary question;
 follow-ups get care; the form can be resumed; staff see the alert."""
 
+import hashlib
 import json
 import sqlite3
 import time
@@ -120,11 +121,12 @@ def test_the_interrupted_booking_can_be_resumed(stack, sender):
 def test_staff_see_the_alert_without_the_words_except_for_threats(stack, sender):
     stack.say(sender, "我不想活了")
     stack.say(sender + "-t", "我要炸了法院")
+    refs = {"conv-" + hashlib.sha256(f"rest:{name}".encode()).hexdigest()[:32] for name in (sender, sender + "-t")}
     deadline = time.monotonic() + 10  # the action records the event in the background
     while True:
         alerts = httpx.get(f"{stack.service_url}/api/staff/safety/events", params={"limit": 1000},
                            headers=stack.staff_headers()).json()
-        kinds = {alert["kind"]: alert for alert in alerts if alert["channel"] == "rest"}
+        kinds = {alert["kind"]: alert for alert in alerts if alert["conversation_ref"] in refs}
         if {"suicide", "threat"} <= set(kinds) or time.monotonic() > deadline:
             break
         time.sleep(0.2)
