@@ -40,7 +40,8 @@ from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import VoiceResponse
 
-from connectors.voice_text import SpokenTurn, compose, integer, numbered_choices, speakable
+from connectors.voice_text import SpokenTurn, compose, digit_string, integer, numbered_choices, speakable
+from court_common import safety
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +67,9 @@ FAILED_QUEUE_RESULTS = {"leave", "queue-full", "error", "system-error", "redirec
 ASKS_FOR_DIGITS = re.compile(r"号码|手机|电话|后四位|后4位|数字|编号|预约号|验证码|金额|多少钱|身份证")
 SPOKEN_NUMBERS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "幺": 1}
 SMS_KEY = "9"
+# After a crisis reply outside staffed hours: "yes" to the SMS of the help-line numbers (key 1), or "no".
+CRISIS_SMS_YES = re.compile(r"需要|要|好|发|可以|行|嗯|是|对")
+CRISIS_SMS_NO = re.compile(r"不(需要|要|用)|别发|算了")
 STATE_TTL = 2 * 3600
 
 
@@ -198,6 +202,9 @@ class CallState:
     holds: int = 0
     local_menu: str | None = None  # "no_human": callback / booking / continue
     sms_ref: str | None = None
+    crisis: str | None = None  # the kind of a crisis answered in this call (danger, suicide, medical, threat)
+    crisis_numbers: list[dict[str, Any]] = field(default_factory=list)
+    crisis_sms_sent: bool = False
     pending: asyncio.Task | None = None
     touched: float = field(default_factory=time.monotonic)
 
@@ -324,6 +331,8 @@ class Hotline:
         digits = digits.rstrip("#")
         if call.local_menu == "no_human" and len(digits) == 1:
             return await self._no_human_choice(call, base, digits)
+        if call.local_menu == "crisis_sms" and digits == "1":
+            return await self._send_crisis_sms(call, base)
         if digits == "0":
             return await self._turn(call, base, HANDOFF_PAYLOAD)
         if digits == SMS_KEY and call.sms_ref:
@@ -340,6 +349,15 @@ class Hotline:
 
     async def _speech(self, call: CallState, base: str, speech: str, confidence: str | None) -> str:
         text = speech.lstrip("/").strip().rstrip("。.!！?？")
+        if safety.detect(text):
+            # Safety first: before the confidence check, the local menus and the handoff words (docs/safety.md)
+            return await self._turn(call, base, text)
+        if call.local_menu == "crisis_sms":
+            if CRISIS_SMS_NO.search(text):
+                call.local_menu = None
+                return self._prompt(base, call, "好的，不发短信。我还在，您可以继续跟我说。")
+            if CRISIS_SMS_YES.search(text):
+                return await self._send_crisis_sms(call, base)
         try:
             too_unsure = 0 < float(confidence or 0) < self.settings.min_confidence
         except ValueError:
@@ -386,6 +404,9 @@ class Hotline:
         call.silence = 0
         if self.human_available():
             return await self._turn(call, base, HANDOFF_PAYLOAD)
+        if call.crisis:
+            urgent = self._read_numbers(call.crisis_numbers[:1])
+            return self._goodbye(f"您好像没有再说话。如果有危险，请马上拨打{urgent}需要时请随时再打过来。")
         return self._goodbye(speakable(
             f"您好像一直没有说话，本次通话先到这里。{self._staffed_hours_text()}，需要时欢迎再拨打12368。再见。"))
 
@@ -438,6 +459,9 @@ class Hotline:
         return self._handoff(call, base, apology="抱歉，系统暂时出了点问题。")
 
     def render(self, call: CallState, base: str, turn: SpokenTurn) -> str:
+        crisis = next((card for card in turn.cards if card.get("type") == safety.CARD_TYPE), None)
+        if crisis:
+            return self._crisis(call, base, turn.text, crisis)
         if turn.handoff:
             return self._handoff(call, base, said=turn.text)
         if not turn.text and not turn.buttons:
@@ -459,6 +483,42 @@ class Hotline:
         if call.multi_digit:
             text += "用按键输入的，请以井号键结束。"
         return self._prompt(base, call, text)
+
+    # ------------------------------------------------------------ a crisis: a person at once, else the numbers
+    def _crisis(self, call: CallState, base: str, said: str, card: dict[str, Any]) -> str:
+        """Staffed: the care words, the most urgent number, and a transfer at once. Otherwise the numbers read
+        slowly, twice, and an SMS of them offered. Never a menu (docs/safety.md)."""
+        call.crisis = str(card.get("kind") or safety.SUICIDE)
+        call.crisis_numbers = [n for n in card.get("numbers") or [] if isinstance(n, dict) and n.get("number")]
+        call.buttons, call.multi_digit, call.sms_ref, call.local_menu = [], False, None, None
+        if self.human_available():
+            urgent = self._read_numbers(call.crisis_numbers[:1])
+            return self._handoff(call, base, said=f"{said}{urgent}现在为您转接工作人员，请不要挂机。")
+        return self._crisis_numbers(call, base, said)
+
+    @staticmethod
+    def _read_numbers(numbers: list[dict[str, Any]]) -> str:
+        """报警电话，幺，幺，零。 — digit by digit with a pause between digits, so they can be written down."""
+        return "".join(f"{n.get('name', '')}，{'，'.join(digit_string(d) for d in str(n['number']))}。"
+                       for n in numbers)
+
+    def _crisis_numbers(self, call: CallState, base: str, lead: str) -> str:
+        numbers = self._read_numbers(call.crisis_numbers)
+        text = f"{lead}请记一下这些号码：{numbers}再说一遍：{numbers}"
+        if call.caller and not call.crisis_sms_sent:
+            call.local_menu = "crisis_sms"
+            text += "需要我把这些号码发短信到您现在这部手机上吗？需要请说需要，或者按1。"
+        else:
+            text += "我还在，您可以继续跟我说。"
+        return self._prompt(base, call, text)
+
+    async def _send_crisis_sms(self, call: CallState, base: str) -> str:
+        call.local_menu = None
+        ok = await self._post("/api/notifications/sms",
+                              {"to": call.caller, "kind": "safety_numbers", "ref": call.crisis or safety.SUICIDE})
+        call.crisis_sms_sent = call.crisis_sms_sent or ok
+        text = "好的，短信已经发出，请注意查收。" if ok else "抱歉，短信暂时没有发送成功，请记一下刚才的号码。"
+        return self._prompt(base, call, text + "我还在，您可以继续跟我说。")
 
     # ------------------------------------------------------------ a person: transfer, or callback outside hours
     def _handoff(self, call: CallState, base: str, said: str = "", apology: str = "") -> str:
@@ -508,6 +568,8 @@ class Hotline:
         queue = params.get("QueueResult") or ""
         if status in FAILED_DIAL_STATUSES or queue in FAILED_QUEUE_RESULTS:
             log.info("hotline transfer not answered: %s", status or queue)
+            if call.crisis:  # never the callback menu for a person in crisis: the numbers, read slowly
+                return self._crisis_numbers(call, base, "抱歉，工作人员暂时没有接听。")
             return self._no_human_menu(call, base, VoiceResponse(), "抱歉，工作人员暂时无法接听。")
         # the person hung up after talking: end the call politely
         self.calls.pop(call.call_sid, None)

@@ -5,7 +5,8 @@
        -> code2Session at WeChat (GET {WECHAT_API_BASE}/sns/jscode2session) -> openid
        -> {"token": <our own signed session token>, "token_type": "Bearer", "expires_in": seconds}
   POST /webhooks/wechat/webhook  Authorization: Bearer <token>, {"message": "..."}
-       -> {"messages": [{"type": "text" | "quick_replies" | "link_card" | "booking_confirmation" | "handoff", ...}]}
+       -> {"messages": [{"type": "text" | "quick_replies" | "link_card" | "booking_confirmation" | "handoff" | "crisis",
+                         ...}]}
 
 The client never sends an openid: the token carries only the user key (a hash of the openid), signed with
 HMAC-SHA256 (WECHAT_SESSION_SECRET, PyJWT, which Rasa already depends on). WeChat's session_key is never kept
@@ -31,6 +32,8 @@ from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, Us
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+
+from court_common import safety
 
 logger = logging.getLogger(__name__)
 
@@ -240,6 +243,11 @@ def _card(custom: dict) -> dict | None:
                 **{k: custom.get(k) for k in ("reference", "service", "start", "place")},
                 "service_name": SERVICE_NAMES.get(custom.get("service"), custom.get("service")),
                 "bring": [str(item) for item in custom.get("bring") or []]}
+    if kind == safety.CARD_TYPE:  # shown first and prominently, numbers callable (wx.makePhoneCall)
+        numbers = [{"name": str(n.get("name", "")), "number": str(n["number"])}
+                   for n in custom.get("numbers") or [] if isinstance(n, dict) and n.get("number")]
+        return {"type": "crisis", "kind": custom.get("kind"), "title": custom.get("title") or "您的安全最重要",
+                "urgent": bool(custom.get("urgent")), "numbers": numbers, "guide_entry": custom.get("guide_entry")}
     if custom.get("handoff"):
         return {"type": "handoff", "phone": "12368"}
     return None
@@ -263,7 +271,8 @@ def shape_messages(collected: list[dict]) -> list[dict]:
             card = _card(custom)
             if card:
                 shaped.append(card)
-    return shaped
+    # a crisis card comes first, before the care text, so the numbers are the first thing on the screen
+    return sorted(shaped, key=lambda message: message["type"] != "crisis")
 
 
 # ---------- the channel ----------

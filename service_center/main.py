@@ -15,6 +15,7 @@ from service_center.kb.router import router as kb_router
 from service_center.notifications import router as notifications
 from service_center.privacy import install_log_masking
 from service_center.risk.router import router as risk_router
+from service_center.safety.router import router as safety_router
 from service_center.web.router import router as web_router
 
 
@@ -39,6 +40,7 @@ def create_app() -> FastAPI:
     app.include_router(notifications.staff_router)
     app.include_router(hotline_router)
     app.include_router(holiday_calendar_router)
+    app.include_router(safety_router)
     return app
 
 

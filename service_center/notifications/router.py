@@ -15,6 +15,7 @@ from service_center.db import get_session
 from service_center.notifications.models import SmsMessage
 from service_center.notifications.service import normalize_mobile, outbox_item, send_sms
 from service_center.privacy import mask_phone
+from service_center.safety.texts import numbers_sms
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["notifications"])
@@ -23,7 +24,7 @@ staff_router = APIRouter(tags=["staff"], dependencies=[Depends(require_staff)])
 
 class SmsRequest(BaseModel):
     to: str = Field(min_length=5, max_length=20)
-    kind: str = Field(pattern="^guide_details$")
+    kind: str = Field(pattern="^(guide_details|safety_numbers)$")
     ref: str = Field(min_length=1, max_length=80)
 
 
@@ -51,9 +52,10 @@ def send_guide_sms(body: SmsRequest, session: Session = Depends(get_session),
     mobile = normalize_mobile(body.to)
     if mobile is None:
         raise HTTPException(status_code=422, detail="手机号码不正确，请提供11位的大陆手机号码")
-    text = guide_text(body.ref, settings)
+    # safety_numbers: the help lines after a crisis reply on the 12368 hotline (ref = the crisis kind)
+    text = numbers_sms(body.ref) if body.kind == "safety_numbers" else guide_text(body.ref, settings)
     if text is None:
-        raise HTTPException(status_code=404, detail="抱歉，暂时找不到这条指南，无法发送短信")
+        raise HTTPException(status_code=404, detail="抱歉，暂时找不到这条内容，无法发送短信")
     since = dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(hours=1)
     recent = session.execute(select(func.count(SmsMessage.id)).where(
         SmsMessage.to == f"+86{mobile}", SmsMessage.purpose == body.kind, SmsMessage.created_at >= since)).scalar_one()

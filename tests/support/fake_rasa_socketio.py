@@ -46,6 +46,15 @@ def replies(text: str) -> list[dict]:
                 {"content_type": "text", "title": "有帮助", "payload": "/feedback_helpful"},
                 {"content_type": "text", "title": "没帮助", "payload": "/feedback_unhelpful"}]},
         ]
+    if text == "/crisis":  # what action_crisis_response sends for danger (docs/safety.md)
+        return [
+            {"text": "您的安全最要紧。有人打您、威胁您，请拨打110报警。"},
+            {"custom": {"type": "crisis", "kind": "danger", "kinds": ["danger"], "urgent": True,
+                        "title": "先保证您的安全", "guide_entry": "protection-order-apply",
+                        "numbers": [{"key": "police", "number": "110", "name": "报警电话"},
+                                    {"key": "women", "number": "12338", "name": "全国妇联妇女维权公益服务热线"},
+                                    {"key": "bad", "number": "javascript:alert(5)", "name": "不应出现"}]}},
+        ]
     if text == "/hostile":
         return [
             {"text": "<img src=x onerror=alert(1)> <b>粗体</b> javascript:alert(2)"},

@@ -139,7 +139,24 @@ function HandoffCard() {
   </div>`;
 }
 
+// A crisis (danger, suicidal crisis, threat, medical emergency; docs/safety.md): an alert that screen readers
+// announce at once, with each help line as a large tel: link. Only digits reach a tel: URL.
+function CrisisCard({ card }) {
+  const numbers = (Array.isArray(card.numbers) ? card.numbers : [])
+    .filter((n) => n && /^[0-9+-]{3,20}$/.test(String(n.number)));
+  const guide = typeof card.guide_entry === "string" && /^[a-z0-9-]+$/.test(card.guide_entry) ? card.guide_entry : null;
+  return html`<div class="card card-crisis" role="alert" aria-label=${card.title || "紧急求助"}>
+    <div class="card-title">${card.title || "您的安全最重要"}</div>
+    <ul class="crisis-numbers">
+      ${numbers.map((n) => html`<li><a class="crisis-number" href=${`tel:${n.number}`}>
+        <span class="crisis-name">${n.name}</span> <strong>${n.number}</strong></a></li>`)}
+    </ul>
+    ${guide && html`<a class="card-link" href=${`/guide/${guide}`} target="_blank" rel="noopener noreferrer">人身安全保护令怎么申请</a>`}
+  </div>`;
+}
+
 function Card({ card, message, onFeedback, askedInChat }) {
+  if (card.type === "crisis") return html`<${CrisisCard} card=${card} />`;
   if (card.type === "guide_answer") {
     return html`<${GuideCard} card=${card} message=${message} onFeedback=${onFeedback} askedInChat=${askedInChat} />`;
   }
