@@ -36,7 +36,7 @@ TRAINING_FILES := config.yml $(shell find domain bot -type f 2>/dev/null | sort)
 .PHONY: web browser-fonts
 .PHONY: web browser-fonts clean-web
 .PHONY: remind
-.PHONY: status restart-process backup restore check-deploy
+.PHONY: status restart-process backup restore backup-list check-deploy
 
 help:
 	@echo "make run    install if needed, train if needed, index the guide if needed, migrate, start Rasa :$(RASA_PORT), actions :$(ACTIONS_PORT), service center :$(SERVICE_PORT)"
@@ -150,3 +150,17 @@ clean: clean-web
 # Day-before booking reminders by SMS (Twilio or outbox); run daily from cron, e.g. 17:00 court time.
 remind: $(SVC_VENV)/.installed migrate
 	$(SVC_PY) -m service_center.booking.remind
+
+# Database backups (deploy/backup.py): SQLite by the online backup API, PostgreSQL by pg_dump; the newest
+# BACKUP_KEEP (14) folders under BACKUP_DIR (var/backups) are kept. Run `make backup` daily from cron.
+backup: $(SVC_VENV)/.installed
+	$(SVC_PY) -m deploy.backup create
+
+# Stop the processes first (Ctrl-C on make run, or systemctl stop / docker compose stop), then:
+#   make restore BACKUP=var/backups/<stamp>
+restore: $(SVC_VENV)/.installed
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=var/backups/<stamp>  (make backup-list shows them)"; exit 1; }
+	$(SVC_PY) -m deploy.backup restore $(BACKUP)
+
+backup-list: $(SVC_VENV)/.installed
+	@$(SVC_PY) -m deploy.backup list

@@ -67,7 +67,6 @@ def postgres_url(monkeypatch) -> Iterator[str]:
     migrate(url)
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("STAFF_API_TOKEN", STAFF_TOKEN)
-    monkeypatch.setenv("SUPERVISION_DIR", str(tmp_path / "supervision"))  # never a running make run's counts
     _point_at_nothing(monkeypatch)
     _reset_caches()
     yield url
