@@ -13,6 +13,7 @@ import time
 import httpx
 import pytest
 
+from tests.e2e.test_web_chat import browser, expect, open_chat, page, send, shot  # noqa: F401
 from tests.support.stack import started
 from tests.support.supervised import SupervisedStack
 from tests.support.twilio_caller import TwilioCaller
@@ -116,10 +117,15 @@ def test_hotline_fallback_killed(supervised):
     assert crashes(supervised, "hotline_fallback") >= 1
 
 
-def test_rasa_killed_mid_booking(supervised, sender):
+def test_rasa_killed_mid_booking(supervised, sender, page):  # noqa: F811 - the web chat tests' page fixture
     assert "哪天" in supervised.texts(supervised.say(sender, "我想预约调解"))
     assert "1、" in supervised.texts(supervised.say(sender, "下周三上午"))
+    open_chat(page, supervised)  # a litigant on the web page at the same time
+    session_id = page.evaluate("JSON.parse(localStorage.getItem('court-chat:v1')).sessionId")
     pid = supervised.kill9("rasa")
+    expect(page.get_by_role("alert")).to_contain_text("暂时连不上服务器", timeout=10_000)
+    expect(page.get_by_role("alert")).to_contain_text("12368")
+    shot(page, "20-rasa-down-banner")
 
     caller = TwilioCaller(supervised.rasa_url, AUTH_TOKEN)
     try:
@@ -140,6 +146,11 @@ def test_rasa_killed_mid_booking(supervised, sender):
     back = supervised.wait_restarted("rasa", pid, lambda: answers(supervised.rasa_url + "/"),
                                      timeout=RASA_BACK_WITHIN)
     print(f"Rasa back (model loaded, answering) in {back:.1f}s")
+    # the page reconnects by itself, in the same conversation
+    expect(page.get_by_role("alert")).to_have_count(0, timeout=30_000)
+    send(page, "你好")
+    assert page.evaluate("JSON.parse(localStorage.getItem('court-chat:v1')).sessionId") == session_id
+    shot(page, "21-rasa-back")
     # the booking form comes back from the SQLite tracker store: choosing slot 1 asks for the name
     assert "称呼" in supervised.texts(supervised.say(sender, "1"))
     assert crashes(supervised, "rasa") >= 1
