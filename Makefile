@@ -4,6 +4,7 @@ SHELL := /bin/bash
 
 export RASA_PORT ?= 5005
 export ACTIONS_PORT ?= 5055
+export ACTIONS_HOST ?= 127.0.0.1
 export SERVICE_PORT ?= 8000
 export SERVICE_HOST ?= 127.0.0.1
 export HOTLINE_FALLBACK_PORT ?= 8001

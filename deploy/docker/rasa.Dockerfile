@@ -6,7 +6,7 @@ FROM python:3.10-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PYTHONUTF8=1 PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 \
     SQLALCHEMY_SILENCE_UBER_WARNING=1 PATH=/opt/venv/bin:$PATH \
-    RASA_PORT=5005 ACTIONS_PORT=5055 RASA_ENDPOINTS=endpoints.yml RASA_MODEL=models/court.tar.gz \
+    RASA_PORT=5005 ACTIONS_HOST=127.0.0.1 ACTIONS_PORT=5055 RASA_ENDPOINTS=endpoints.yml RASA_MODEL=models/court.tar.gz \
     RASA_TRACKER_DB=/app/var/tracker.db ROLE=rasa
 
 COPY requirements/rasa.txt requirements/rasa.lock /tmp/requirements/

@@ -43,6 +43,7 @@ class Stack:
             **os.environ,
             "RASA_PORT": str(self.rasa_port),
             "ACTIONS_PORT": str(self.actions_port),
+            "ACTIONS_HOST": "127.0.0.1",
             "SERVICE_PORT": str(self.service_port),
             "RASA_URL": self.rasa_url,
             "ACTIONS_URL": self.actions_url,
