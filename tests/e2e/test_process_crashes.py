@@ -1,9 +1,10 @@
 """kill -9 each process of the supervised stack (`make run`'s supervisord) in the middle of conversations.
 
-For each: the other channels answer politely within a second, supervisord brings the process back by itself
-(seconds measured and printed; the action server, service center and fallback within 30 s), its crash is counted
-in /health, and the conversation, a booking form included, goes on where it was. While Rasa is down the 12368
-fallback, a process of its own, answers Twilio's signed requests.
+For each: the other channels (REST, web page, WeChat, the phone) answer politely within a second, supervisord
+brings the process back by itself (seconds measured and printed; the action server, service center and fallback
+within 30 s), its crash is counted in /health, and the conversation, a booking form included, goes on where it
+was. While Rasa is down the 12368 fallback, a process of its own, answers Twilio's signed requests, and the web
+page shows its banner and comes back by itself.
 
 One supervised stack for the module (about a minute to start; Rasa's restart is the longest step).
 """
@@ -14,6 +15,7 @@ import httpx
 import pytest
 
 from tests.e2e.test_web_chat import browser, expect, open_chat, page, send, shot  # noqa: F401
+from tests.support.fake_wechat import FakeWeChat
 from tests.support.stack import started
 from tests.support.supervised import SupervisedStack
 from tests.support.twilio_caller import TwilioCaller
@@ -59,8 +61,14 @@ def signed_fallback(stack, caller: TwilioCaller, query: str = "", **extra: str):
     return caller.post(url, params)
 
 
+def wechat(stack, path: str, **kwargs) -> httpx.Response:
+    return httpx.post(f"{stack.rasa_url}/webhooks/wechat/{path}", timeout=15, **kwargs)
+
+
 def test_action_server_killed_mid_booking(supervised, sender):
     assert "哪天" in supervised.texts(supervised.say(sender, "我想预约调解"))
+    with FakeWeChat(port=supervised.wechat_port):  # a mini-program user, logged in before the crash
+        token = wechat(supervised, "login", json={"code": f"ok-crash_{sender[-6:]}"}).json()["token"]
     pid = supervised.kill9("actions")
 
     reply, seconds = timed(lambda: supervised.say(sender, "下周三上午"))
@@ -69,6 +77,13 @@ def test_action_server_killed_mid_booking(supervised, sender):
     assert seconds < ANSWER_WITHIN
     assert "抱歉" in text and "保留" in text and "再说一遍" in text and "12368" in text, text
     assert handoff(reply) and "Traceback" not in text
+
+    reply, seconds = timed(lambda: wechat(supervised, "webhook", json={"message": "我想预约调解"},
+                                          headers={"Authorization": f"Bearer {token}"}))
+    messages = reply.json()["messages"]
+    print(f"actions down: WeChat turn answered in {seconds:.2f}s")
+    assert seconds < ANSWER_WITHIN and any(m["type"] == "handoff" for m in messages)
+    assert any(m["type"] == "text" and "抱歉" in m["text"] for m in messages)
 
     phone = TwilioCaller(supervised.rasa_url, AUTH_TOKEN)  # a caller meanwhile: apology, then a person
     try:
