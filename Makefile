@@ -40,9 +40,10 @@ TRAINING_FILES := config.yml $(shell find domain bot -type f 2>/dev/null | sort)
 .PHONY: status restart-process backup restore backup-list check-deploy
 
 help:
-	@echo "make run    install if needed, train if needed, index the guide if needed, migrate, start Rasa :$(RASA_PORT), actions :$(ACTIONS_PORT), service center :$(SERVICE_PORT)"
+	@echo "make run    install if needed, train if needed, index the guide if needed, migrate, start (under supervisord) Rasa :$(RASA_PORT), actions :$(ACTIONS_PORT), service center :$(SERVICE_PORT), 12368 fallback :$(HOTLINE_FALLBACK_PORT)"
 	@echo "make test   every check: lint, unit tests in both runtimes, data validation, conversation tests, end-to-end"
 	@echo "make bench  throughput, latency and memory figures"
+	@echo "make status / make backup / make restore BACKUP=...   running processes; database backups (docs/deployment.md)"
 
 # ---------- install (idempotent: each venv is rebuilt only when its requirement files change) ----------
 install: $(RASA_VENV)/.installed $(SVC_VENV)/.installed
