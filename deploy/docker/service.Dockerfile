@@ -21,7 +21,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PYTHONUTF8=1 PIP_NO_CACHE_DIR=1
 
 # pg_dump / pg_restore for make backup with PostgreSQL
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends postgresql-client=15.* \
+    && apt-get install -y --no-install-recommends postgresql-client-15=15.* \
     && rm -rf /var/lib/apt/lists/*
 COPY requirements/service.txt /tmp/requirements/
 RUN python -m venv /opt/venv \
