@@ -4,14 +4,20 @@ SHELL := /bin/bash
 
 export RASA_PORT ?= 5005
 export ACTIONS_PORT ?= 5055
+export ACTIONS_HOST ?= 127.0.0.1
 export SERVICE_PORT ?= 8000
 export SERVICE_HOST ?= 127.0.0.1
+export HOTLINE_FALLBACK_PORT ?= 8001
 export RASA_ENDPOINTS ?= endpoints.yml
 export RASA_TRACKER_DB ?= var/tracker.db
 export RASA_MODEL ?= models/court.tar.gz
 export SERVICE_URL ?= http://127.0.0.1:$(SERVICE_PORT)
 export RASA_URL ?= http://127.0.0.1:$(RASA_PORT)
 export ACTIONS_URL ?= http://127.0.0.1:$(ACTIONS_PORT)
+export HOTLINE_FALLBACK_URL ?= http://127.0.0.1:$(HOTLINE_FALLBACK_PORT)
+# supervisord (make run): each process's log, and the socket, pid and crash counts
+export LOG_DIR ?= var/log
+export SUPERVISION_DIR ?= var/supervision
 # Rasa and TensorFlow are chatty and phone home unless told not to.
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
@@ -31,11 +37,13 @@ TRAINING_FILES := config.yml $(shell find domain bot -type f 2>/dev/null | sort)
 .PHONY: web browser-fonts
 .PHONY: web browser-fonts clean-web
 .PHONY: remind
+.PHONY: status restart-process backup restore backup-list check-deploy
 
 help:
-	@echo "make run    install if needed, train if needed, index the guide if needed, migrate, start Rasa :$(RASA_PORT), actions :$(ACTIONS_PORT), service center :$(SERVICE_PORT)"
+	@echo "make run    install if needed, train if needed, index the guide if needed, migrate, start (under supervisord) Rasa :$(RASA_PORT), actions :$(ACTIONS_PORT), service center :$(SERVICE_PORT), 12368 fallback :$(HOTLINE_FALLBACK_PORT)"
 	@echo "make test   every check: lint, unit tests in both runtimes, data validation, conversation tests, end-to-end"
 	@echo "make bench  throughput, latency and memory figures"
+	@echo "make status / make backup / make restore BACKUP=...   running processes; database backups (docs/deployment.md)"
 
 # ---------- install (idempotent: each venv is rebuilt only when its requirement files change) ----------
 install: $(RASA_VENV)/.installed $(SVC_VENV)/.installed
@@ -73,9 +81,18 @@ migrate: $(SVC_VENV)/.installed
 	@mkdir -p var
 	$(SVC_VENV)/bin/alembic upgrade heads
 
-# ---------- run ----------
+# ---------- run: every process under supervisord, in the foreground (Ctrl-C stops them all) ----------
 run: install train migrate kb
-	$(SVC_VENV)/bin/honcho start -f Procfile
+	@mkdir -p $(LOG_DIR) $(SUPERVISION_DIR)
+	@echo "logs: $(LOG_DIR)/<process>.log; states: make status; health: curl localhost:$(SERVICE_PORT)/health"
+	$(SVC_VENV)/bin/supervisord -c supervision/supervisord.conf
+
+# The processes of a running `make run` (state, pid, uptime); restart one by hand: make restart-process NAME=rasa
+status:
+	@$(SVC_VENV)/bin/supervisorctl -c supervision/supervisord.conf status
+
+restart-process:
+	$(SVC_VENV)/bin/supervisorctl -c supervision/supervisord.conf restart $(NAME)
 
 # ---------- test ----------
 lint: $(SVC_VENV)/.installed
@@ -142,3 +159,16 @@ remind: $(SVC_VENV)/.installed migrate
 holidays: $(SVC_VENV)/.installed migrate
 	@if [ -n "$(FILE)" ]; then $(SVC_PY) -m service_center.booking.holidays load "$(FILE)" --by "$(BY)"; \
 	else $(SVC_PY) -m service_center.booking.holidays status; fi
+# Database backups (deploy/backup.py): SQLite by the online backup API, PostgreSQL by pg_dump; the newest
+# BACKUP_KEEP (14) folders under BACKUP_DIR (var/backups) are kept. Run `make backup` daily from cron.
+backup: $(SVC_VENV)/.installed
+	$(SVC_PY) -m deploy.backup create
+
+# Stop the processes first (Ctrl-C on make run, or systemctl stop / docker compose stop), then:
+#   make restore BACKUP=var/backups/<stamp>
+restore: $(SVC_VENV)/.installed
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=var/backups/<stamp>  (make backup-list shows them)"; exit 1; }
+	$(SVC_PY) -m deploy.backup restore $(BACKUP)
+
+backup-list: $(SVC_VENV)/.installed
+	@$(SVC_PY) -m deploy.backup list

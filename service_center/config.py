@@ -15,6 +15,10 @@ class Settings(BaseSettings):
     database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'service.db'}"
     rasa_url: str = Field(default="http://127.0.0.1:5005", validation_alias="RASA_URL")
     actions_url: str = Field(default="http://127.0.0.1:5055", validation_alias="ACTIONS_URL")
+    # The 12368 fallback's own process (service_center/hotline/fallback_app.py), checked by /health.
+    hotline_fallback_url: str = Field(default="http://127.0.0.1:8001", validation_alias="HOTLINE_FALLBACK_URL")
+    # Where supervisord's event listener writes processes.json (make run); absent elsewhere (Compose, systemd).
+    supervision_dir: Path = PROJECT_ROOT / "var" / "supervision"
     # Public base URL of the service center, used in links sent to litigants.
     public_base_url: str = "http://127.0.0.1:8000"
     # Unset means the staff API is closed: there is deliberately no default token.

@@ -1,5 +1,6 @@
 """GET /health: is every part the assistant needs answering, and which versions run."""
 
+import asyncio
 import platform
 import time
 
@@ -12,6 +13,7 @@ from service_center import __version__
 from service_center.booking.holidays.service import coverage
 from service_center.config import Settings, get_settings
 from service_center.db import get_session
+from service_center.health.processes import process_report
 from service_center.kb.service import holder_for
 
 router = APIRouter(tags=["health"])
@@ -63,17 +65,24 @@ def _check_guide(settings: Settings) -> dict:
     return {"status": "loading" if state["status"] == "loading" else "down", "error": state.get("error")}
 
 
-@router.get("/health", summary="Each dependency's status and the versions")
+@router.get("/health", summary="Each dependency's status, each supervised process's state and crashes, versions")
 async def health(session: Session = Depends(get_session), settings: Settings = Depends(get_settings)) -> dict:
     async with httpx.AsyncClient(timeout=settings.health_timeout) as client:
-        rasa = await _check_http(client, f"{settings.rasa_url}/")
-        actions = await _check_http(client, f"{settings.actions_url}/health")
+        rasa, actions, fallback = await asyncio.gather(
+            _check_http(client, f"{settings.rasa_url}/"), _check_http(client, f"{settings.actions_url}/health"),
+            _check_http(client, f"{settings.hotline_fallback_url}/health"))
     checks = {"database": _check_database(session), "guide": _check_guide(settings), "rasa": rasa,
-              "actions": actions, "calendar": _check_calendar()}
+              "actions": actions, "hotline_fallback": fallback, "calendar": _check_calendar()}
     overall = "ok" if all(c["status"] in ("ok", "provisional") for c in checks.values()) else "degraded"
     return {
         "status": overall,
         "checks": checks,
         "warnings": [checks["calendar"]["warning"]] if checks["calendar"].get("warning") else [],
+        "supervision": process_report(settings.supervision_dir),
         "versions": {"service_center": __version__, "python": platform.python_version()},
     }
+
+
+@router.get("/health/processes", summary="Each supervised process's state, pid and crash count (make run)")
+def processes(settings: Settings = Depends(get_settings)) -> dict:
+    return process_report(settings.supervision_dir)

@@ -1,13 +1,16 @@
 """TwiML for Twilio's "primary handler fails" URL: when Rasa itself cannot answer a 12368 call, the caller still
-hears an apology and is transferred to the staffed line (or told when to call again). Signed like every webhook."""
+hears an apology and is transferred to the staffed line (or told when to call again). Signed like every webhook.
+
+`router` is served by its own small process (fallback_app.py, the URL to give Twilio) and, for set-ups that
+already point Twilio at the service center, by the service center too."""
 
 from urllib.parse import parse_qsl
 
-from fastapi import HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import VoiceResponse
 
-from service_center.config import Settings
+from service_center.config import Settings, get_settings
 
 APOLOGY = "抱歉，智能助手暂时无法服务。"
 TRANSFER = "正在为您转接人工服务，请稍候。"
@@ -48,3 +51,14 @@ def fallback_twiml(settings: Settings, dial_status: str | None) -> str:
         twiml.say(APOLOGY + NO_TRANSFER, **voice)
         twiml.hangup()
     return str(twiml)
+
+
+router = APIRouter(tags=["hotline"])
+
+
+@router.post("/api/hotline/fallback", summary="Twilio 备用处理地址：Rasa 无法应答时致歉并转人工（TwiML）",
+             response_class=Response)
+async def fallback(request: Request, settings: Settings = Depends(get_settings)) -> Response:
+    params = await signed_form(request, settings)
+    dial_status = params.get("DialCallStatus") if request.query_params.get("after") == "dial" else None
+    return Response(fallback_twiml(settings, dial_status), media_type="text/xml")

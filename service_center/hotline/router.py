@@ -2,17 +2,18 @@
 
 from typing import Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy.orm import Session
 
 from service_center.auth import require_staff
-from service_center.config import Settings, get_settings
 from service_center.db import get_session
 from service_center.hotline import service
-from service_center.hotline.fallback import fallback_twiml, signed_form
+from service_center.hotline.fallback import router as fallback_router
 from service_center.hotline.schemas import CallbackCreated, CallbackOut, CallbackRequest, CallbackUpdate
 
 router = APIRouter(tags=["hotline"])
+# The fallback TwiML also has its own process (fallback_app.py); served here too for set-ups that point Twilio here.
+router.include_router(fallback_router)
 
 
 @router.post("/api/hotline/callbacks", response_model=CallbackCreated, status_code=201,
@@ -37,11 +38,3 @@ def list_callbacks(status: Literal["pending", "done", "cancelled"] | None = "pen
 def update_callback(callback_id: int, body: CallbackUpdate, session: Session = Depends(get_session),
                     _staff: str = Depends(require_staff)) -> CallbackOut:
     return service.update_callback(session, callback_id, body)
-
-
-@router.post("/api/hotline/fallback", summary="Twilio 备用处理地址：Rasa 无法应答时致歉并转人工（TwiML）",
-             response_class=Response)
-async def fallback(request: Request, settings: Settings = Depends(get_settings)) -> Response:
-    params = await signed_form(request, settings)
-    dial_status = params.get("DialCallStatus") if request.query_params.get("after") == "dial" else None
-    return Response(fallback_twiml(settings, dial_status), media_type="text/xml")

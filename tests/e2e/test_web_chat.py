@@ -136,7 +136,7 @@ def test_unreachable_server_shows_an_error_and_retry_recovers(stack, page):
     shot(page, "06-unreachable")
 
     page.unroute("**/socket.io/**")
-    # socket.io's own reconnection (up to 5 tries) may reach the server before the click and take the banner away:
+    # socket.io's own reconnection (it keeps trying) may reach the server before the click and take the banner away:
     # the page recovered without the button then, which is what a litigant needs too.
     with contextlib.suppress(playwright_api.TimeoutError):
         page.get_by_role("button", name="重试").click(timeout=5_000)

@@ -40,6 +40,7 @@ def _point_at_nothing(monkeypatch) -> None:
         closed = f"http://127.0.0.1:{sock.getsockname()[1]}"
     monkeypatch.setenv("RASA_URL", closed)
     monkeypatch.setenv("ACTIONS_URL", closed)
+    monkeypatch.setenv("HOTLINE_FALLBACK_URL", closed)
 
 
 @pytest.fixture
@@ -48,6 +49,7 @@ def database_url(tmp_path, monkeypatch) -> str:
     migrate(url)
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("STAFF_API_TOKEN", STAFF_TOKEN)
+    monkeypatch.setenv("SUPERVISION_DIR", str(tmp_path / "supervision"))  # never a running make run's counts
     _point_at_nothing(monkeypatch)
     _reset_caches()
     yield url

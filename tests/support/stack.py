@@ -1,4 +1,4 @@
-"""The real stack on free ports: Rasa, the action server and the service center, each with a private var/
+"""The real stack on free ports: Rasa, the action server, the service center and the 12368 fallback, with a private var/
 folder, so tests and benchmarks never touch a developer's running `make run`. Used by tests/e2e and bench/."""
 
 import os
@@ -29,6 +29,8 @@ class Stack:
         self.workdir = workdir
         self.endpoints = endpoints
         self.rasa_port, self.actions_port, self.service_port = free_port(), free_port(), free_port()
+        self.fallback_port = free_port()  # the 12368 fallback's own process
+        self.fallback_url = f"http://127.0.0.1:{self.fallback_port}"
         self.rasa_url = f"http://127.0.0.1:{self.rasa_port}"
         self.actions_url = f"http://127.0.0.1:{self.actions_port}"
         self.service_url = f"http://127.0.0.1:{self.service_port}"
@@ -41,10 +43,13 @@ class Stack:
             **os.environ,
             "RASA_PORT": str(self.rasa_port),
             "ACTIONS_PORT": str(self.actions_port),
+            "ACTIONS_HOST": "127.0.0.1",
             "SERVICE_PORT": str(self.service_port),
             "RASA_URL": self.rasa_url,
             "ACTIONS_URL": self.actions_url,
             "SERVICE_URL": self.service_url,
+            "HOTLINE_FALLBACK_PORT": str(self.fallback_port),
+            "HOTLINE_FALLBACK_URL": self.fallback_url,
             "PUBLIC_BASE_URL": self.service_url,
             "RASA_TRACKER_DB": str(workdir / "tracker.db"),
             "DATABASE_URL": f"sqlite:///{workdir / 'service.db'}",
@@ -72,7 +77,8 @@ class Stack:
         self.processes[name] = subprocess.Popen(argv, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
 
     def start_rasa(self) -> None:
-        self._spawn("rasa", [str(RASA_VENV / "rasa"), "run", "--port", str(self.rasa_port),
+        # `python -m rasa_server` is `rasa run` with the apology for an unreachable action server (as make run)
+        self._spawn("rasa", [str(RASA_VENV / "python"), "-m", "rasa_server", "run", "--port", str(self.rasa_port),
                              "--credentials", "credentials.yml", "--endpoints", self.endpoints,
                              "--model", "models/court.tar.gz", "--cors", "*"])
 
@@ -81,6 +87,8 @@ class Stack:
                        capture_output=True)
         self._spawn("service", [str(SVC_VENV / "uvicorn"), "service_center.main:app",
                                 "--host", "127.0.0.1", "--port", str(self.service_port)])
+        self._spawn("hotline_fallback", [str(SVC_VENV / "uvicorn"), "service_center.hotline.fallback_app:app",
+                                         "--host", "127.0.0.1", "--port", str(self.fallback_port)])
         self._spawn("actions", [str(RASA_VENV / "rasa"), "run", "actions", "--port", str(self.actions_port),
                                 "--actions", "actions"])
         self.start_rasa()

@@ -238,7 +238,9 @@ function App() {
   useEffect(() => {
     const socket = io(config.rasaUrl, {
       path: config.socketPath || "/socket.io",
-      reconnectionAttempts: 5,
+      // Keep trying (every 5 s at most) while the banner shows: a restarting Rasa server takes about a minute to
+      // load its model, and the page must come back by itself when it is up again.
+      reconnectionAttempts: Infinity,
       reconnectionDelayMax: 5000,
       timeout: 8000,
     });
