@@ -5,7 +5,6 @@ look-up / change / cancel. Thin: dates, slots, rules and bookings all come from 
 
 from __future__ import annotations
 
-import hashlib
 import re
 import uuid
 from typing import Any
@@ -15,6 +14,7 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import service_api
+from actions.identity import caller_phone, trusted_user_key, user_key
 
 SERVICES = {"mediation": "诉前调解", "filing": "立案", "cross_region_filing": "跨域立案",
             "judicial_confirmation": "司法确认"}
@@ -37,6 +37,7 @@ BOOKING_SLOTS = ["booking_service", "booking_day", "booking_slot", "booking_name
                  "booking_idempotency_key", "booking_reference", "booking_phone_last4", "booking_manage",
                  "booking_found", "booking_proof", "booking_day_text"]
 UNAVAILABLE = "抱歉，预约系统暂时连不上。您可以稍后再试，或者说“转人工”。"
+UNAVAILABLE_BUTTONS = [service_api.HANDOFF_BUTTON]
 HOTLINE = "hotline_12368"
 
 
@@ -80,28 +81,6 @@ def spoken_reference(reference: str) -> str:
     return " ".join(reference)
 
 
-def metadata(tracker: Tracker) -> dict:
-    return (tracker.latest_message or {}).get("metadata") or {}
-
-
-def user_key(tracker: Tracker) -> str:
-    """The connector's stable opaque user key; elsewhere an opaque hash of the conversation id."""
-    key = metadata(tracker).get("user_key")
-    if key:
-        return str(key)[:128]
-    channel = tracker.get_latest_input_channel() or "rest"
-    return "conv-" + hashlib.sha256(f"{channel}:{tracker.sender_id}".encode()).hexdigest()[:32]
-
-
-def caller_phone(tracker: Tracker) -> str | None:
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            phone = (event.get("metadata") or {}).get("caller_phone")
-            if phone:
-                return mobile_of(phone)
-    return None
-
-
 def latest_intent(tracker: Tracker) -> str | None:
     return ((tracker.latest_message or {}).get("intent") or {}).get("name")
 
@@ -121,7 +100,7 @@ async def offers_for(dispatcher: CollectingDispatcher, service: str, text: str) 
         dispatcher.utter_message(text=exc.message)
         return {"booking_day": None}
     except service_api.ServiceUnavailable:
-        dispatcher.utter_message(text=UNAVAILABLE)
+        dispatcher.utter_message(text=UNAVAILABLE, buttons=UNAVAILABLE_BUTTONS)
         return {"booking_day": None}
     if not answer["slots"]:
         dispatcher.utter_message(text=answer["notice"])
@@ -374,7 +353,7 @@ class ActionSubmitBooking(Action):
         try:
             appointment = await service_api.post("/api/booking/appointments", body)
         except service_api.ServiceUnavailable:
-            dispatcher.utter_message(text=UNAVAILABLE)
+            dispatcher.utter_message(text=UNAVAILABLE, buttons=UNAVAILABLE_BUTTONS)
             return reset_events()
         except service_api.ServiceError as exc:
             alternatives = (exc.details or {}).get("alternatives") if isinstance(exc.details, dict) else None
@@ -478,7 +457,7 @@ class ValidateBookingManageForm(FormValidationAction):
             dispatcher.utter_message(text=exc.message)
             return {"booking_phone_last4": None, "booking_reference": None}
         except service_api.ServiceUnavailable:
-            dispatcher.utter_message(text=UNAVAILABLE)
+            dispatcher.utter_message(text=UNAVAILABLE, buttons=UNAVAILABLE_BUTTONS)
             return {"booking_phone_last4": None}
         appointment = found["appointments"][0]
         result = {"booking_phone_last4": digits, "booking_proof": proof, "booking_found": appointment}
@@ -546,5 +525,5 @@ class ActionBookingManage(Action):
         except service_api.ServiceError as exc:
             dispatcher.utter_message(text=exc.message)
         except service_api.ServiceUnavailable:
-            dispatcher.utter_message(text=UNAVAILABLE)
+            dispatcher.utter_message(text=UNAVAILABLE, buttons=UNAVAILABLE_BUTTONS)
         return reset_events()
