@@ -14,7 +14,7 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import service_api
-from actions.identity import caller_phone, trusted_user_key, user_key
+from actions.identity import caller_phone, user_key
 
 SERVICES = {"mediation": "诉前调解", "filing": "立案", "cross_region_filing": "跨域立案",
             "judicial_confirmation": "司法确认"}

@@ -14,6 +14,7 @@ from service_center.kb.router import router as kb_router
 from service_center.notifications import router as notifications
 from service_center.privacy import install_log_masking
 from service_center.risk.router import router as risk_router
+from service_center.security.router import router as verification_router
 from service_center.web.router import router as web_router
 
 
@@ -35,6 +36,7 @@ def create_app() -> FastAPI:
     app.include_router(booking.router); app.include_router(booking.staff_router)  # noqa: E702
     app.include_router(notifications.router); app.include_router(notifications.staff_router)  # noqa: E702
     app.include_router(hotline_router)
+    app.include_router(verification_router)
     app.include_router(booking.router); app.include_router(booking.staff_router)  # noqa: E702
     app.include_router(notifications.router); app.include_router(notifications.staff_router)  # noqa: E702
     app.include_router(fees_router)

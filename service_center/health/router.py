@@ -5,6 +5,7 @@ import time
 
 import httpx
 from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -51,16 +52,19 @@ def _check_guide(settings: Settings) -> dict:
     return {"status": "loading" if state["status"] == "loading" else "down", "error": state.get("error")}
 
 
-@router.get("/health", summary="Each dependency's status and the versions")
-async def health(session: Session = Depends(get_session), settings: Settings = Depends(get_settings)) -> dict:
+@router.get("/health", summary="Each dependency's status and the versions (503 when any is not ok)",
+            responses={503: {"description": "a dependency is down or still loading; same body"}})
+async def health(session: Session = Depends(get_session), settings: Settings = Depends(get_settings)):
     async with httpx.AsyncClient(timeout=settings.health_timeout) as client:
         rasa = await _check_http(client, f"{settings.rasa_url}/")
         actions = await _check_http(client, f"{settings.actions_url}/health")
     checks = {"database": _check_database(session), "guide": _check_guide(settings), "rasa": rasa,
               "actions": actions}
     overall = "ok" if all(c["status"] == "ok" for c in checks.values()) else "degraded"
-    return {
+    body = {
         "status": overall,
         "checks": checks,
         "versions": {"service_center": __version__, "python": platform.python_version()},
     }
+    # Monitoring and load balancers read the status code: degraded must not look healthy.
+    return JSONResponse(body, status_code=200 if overall == "ok" else 503)
