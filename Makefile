@@ -135,3 +135,19 @@ clean: clean-web
 # Day-before booking reminders by SMS (Twilio or outbox); run daily from cron, e.g. 17:00 court time.
 remind: $(SVC_VENV)/.installed migrate
 	$(SVC_PY) -m service_center.booking.remind
+
+# Secrets (docs/security.md): made once per machine into var/secrets.env (mode 0600) with `?=`, so a value set in
+# the environment wins. INTERNAL_SECRET: our processes' shared secret; HOTLINE_USER_KEY_SALT: key of callers' user
+# keys; WECHAT_SESSION_SECRET: signs mini-program sessions. None has a built-in default outside COURT_ENV=development.
+SECRETS_FILE := var/secrets.env
+$(SECRETS_FILE):
+	@mkdir -p var && chmod 700 var
+	@umask 077 && python3 -c 'import secrets; print("\n".join(f"{n} ?= {secrets.token_urlsafe(32)}" for n in ("INTERNAL_SECRET", "HOTLINE_USER_KEY_SALT", "WECHAT_SESSION_SECRET")))' > $@
+-include $(SECRETS_FILE)
+export INTERNAL_SECRET HOTLINE_USER_KEY_SALT WECHAT_SESSION_SECRET
+
+# Personal data kept only as long as needed: delete what is past its retention (RETENTION_* settings); run daily
+# from cron like `make remind`.
+.PHONY: purge
+purge: $(SVC_VENV)/.installed migrate
+	$(SVC_PY) -m service_center.security.retention

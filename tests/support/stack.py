@@ -33,6 +33,7 @@ class Stack:
         self.actions_url = f"http://127.0.0.1:{self.actions_port}"
         self.service_url = f"http://127.0.0.1:{self.service_port}"
         self.staff_token = "e2e-staff-token"
+        self.internal_secret = "e2e-internal-secret-0123456789abcdef"
         # The WeChat connector talks to a fake WeChat on this port (tests/support/fake_wechat.py, started by the
         # WeChat tests); the session secret lets tests forge expired tokens.
         self.wechat_port = free_port()
@@ -49,6 +50,10 @@ class Stack:
             "RASA_TRACKER_DB": str(workdir / "tracker.db"),
             "DATABASE_URL": f"sqlite:///{workdir / 'service.db'}",
             "STAFF_API_TOKEN": self.staff_token,
+            # our processes' shared secret and the hotline's user-key salt (docs/security.md)
+            "INTERNAL_SECRET": self.internal_secret,
+            "HOTLINE_USER_KEY_SALT": "e2e-hotline-user-key-salt-0123456789",
+            "RASA_CORS_ORIGINS": self.service_url,
             "RASA_TELEMETRY_ENABLED": "false",
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "HOTLINE_VALIDATE_SIGNATURE": "true",
@@ -74,7 +79,7 @@ class Stack:
     def start_rasa(self) -> None:
         self._spawn("rasa", [str(RASA_VENV / "rasa"), "run", "--port", str(self.rasa_port),
                              "--credentials", "credentials.yml", "--endpoints", self.endpoints,
-                             "--model", "models/court.tar.gz", "--cors", "*"])
+                             "--model", "models/court.tar.gz", "--cors", self.env["RASA_CORS_ORIGINS"]])
 
     def start(self) -> None:
         subprocess.run([str(SVC_VENV / "alembic"), "upgrade", "heads"], cwd=ROOT, env=self.env, check=True,
@@ -133,6 +138,10 @@ class Stack:
 
     def staff_headers(self) -> dict:
         return {"Authorization": f"Bearer {self.staff_token}"}
+
+    def internal_headers(self) -> dict:
+        """What actions and connectors send to the service center's internal endpoints."""
+        return {"X-Internal-Token": self.internal_secret}
 
 
 def started(running: Stack) -> Stack:
