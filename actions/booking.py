@@ -1,11 +1,12 @@
-"""Booking in the conversation: the booking form (service, day, slot, name, mobile, SMS code, description,
+"""Booking in the conversation: the booking form (service, day, slot, mobile, SMS code, name, description,
 confirm) and look-up / change / cancel. Thin: dates, slots, rules and bookings all come from the service center
 (/api/booking/..., /api/verification/...). What stays here is reading spoken answers: numbers said as words, "是"
 for the caller's number.
 
 A phone number is verified before it receives anything: the hotline's caller id (signed by Twilio) and a number
 WeChat verified count as verified; any other number gets a one-time SMS code first. The slots then hold only the
-masked number and the verification's id: the service center keeps the number itself.
+masked number and the verification's id, and the name (asked after the number) goes to the service center at once:
+the conversation keeps only its family name (张*), and the tracker store masks the rest (tracker_store/masking.py).
 """
 
 from __future__ import annotations
@@ -93,6 +94,18 @@ def digits_for(tracker: Tracker, digits: str) -> str:
 def spoken_reference(reference: str) -> str:
     """'384712' -> '3 8 4 7 1 2', so that voices read it digit by digit."""
     return " ".join(reference)
+
+
+def name_of(text: str) -> str | None:
+    """'我叫王芳。' -> '王芳'; None when it does not sound like a name."""
+    name = re.sub(r"^(嗯|那个|我叫|我是|叫|名字是|名字叫|姓名是?|我的名字是)+", "", text.strip())
+    name = re.sub(r"[\s，。,.!！?？]", "", name)
+    return name if 1 <= len(name) <= 20 and not re.search(r"\d", name) else None
+
+
+def masked_name(name: str) -> str:
+    """王芳 -> 王*: all the conversation needs to say 预约人姓王."""
+    return name[0] + "*" * (len(name) - 1)
 
 
 def latest_intent(tracker: Tracker) -> str | None:
@@ -190,14 +203,23 @@ class ValidateBookingForm(FormValidationAction):
                               domain: dict) -> dict[str, Any]:
         return validate_slot_choice(dispatcher, tracker, value)
 
-    def validate_booking_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                              domain: dict) -> dict[str, Any]:
-        name = re.sub(r"^(嗯|那个|我叫|我是|叫|名字是|名字叫|姓名是?|我的名字是)+", "", str(value or "").strip())
-        name = re.sub(r"[\s，。,.!！?？]", "", name)
-        if 1 <= len(name) <= 20 and not re.search(r"\d", name):
-            return {"booking_name": name}
-        dispatcher.utter_message(text="没听清姓名，请只说预约人的名字，比如“王芳”。")
-        return {"booking_name": None}
+    async def validate_booking_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                    domain: dict) -> dict[str, Any]:
+        name = name_of(str(value or ""))
+        if name is None:
+            dispatcher.utter_message(text="没听清姓名，请只说预约人的名字，比如“王芳”。")
+            return {"booking_name": None}
+        verification = tracker.get_slot("booking_phone_verification")
+        try:  # the service center keeps the name with the verified number; the conversation only 王*
+            await service_api.post(f"/api/verification/phone/{verification}/name", {"name": name},
+                                   headers=client_headers(tracker))
+        except service_api.ServiceError as exc:
+            dispatcher.utter_message(text=exc.message)
+            return {"booking_name": None, **(forget_phone() if exc.status == 404 else {})}
+        except service_api.ServiceUnavailable:
+            dispatcher.utter_message(text=UNAVAILABLE, buttons=UNAVAILABLE_BUTTONS)
+            return {"booking_name": None}
+        return {"booking_name": masked_name(name)}
 
     async def validate_booking_phone(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                      domain: dict) -> dict[str, Any]:
@@ -396,7 +418,7 @@ class ActionAskBookingConfirm(Action):
         start = tracker.get_slot("booking_slot")
         description = tracker.get_slot("booking_description")
         text = (f"请核对：{SERVICES.get(tracker.get_slot('booking_service'), '')}，"
-                f"{offers.get(start, start)}，预约人{tracker.get_slot('booking_name')}，"
+                f"{offers.get(start, start)}，预约人姓{(tracker.get_slot('booking_name') or ' ')[0]}，"
                 f"联系方式尾号{digits_for(tracker, (tracker.get_slot('booking_phone') or '')[-4:])}")
         if description and description != "无":
             text += f"，事由：{description}"
@@ -434,8 +456,7 @@ class ActionSubmitBooking(Action):
             return reset_events()
         body = {
             "service": tracker.get_slot("booking_service"), "start": tracker.get_slot("booking_slot"),
-            "name": tracker.get_slot("booking_name"),
-            "phone_verification": tracker.get_slot("booking_phone_verification"),
+            "phone_verification": tracker.get_slot("booking_phone_verification"),  # with the number and name
             "description": None if tracker.get_slot("booking_description") == "无"
             else tracker.get_slot("booking_description"),
             "user_key": user_key(tracker), "channel": tracker.get_latest_input_channel() or "rest",

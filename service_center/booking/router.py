@@ -128,7 +128,9 @@ def create_appointment(body: AppointmentCreate, request: Request, response: Resp
                        idempotency_key: str | None = Header(default=None, alias="Idempotency-Key", max_length=128),
                        session: Session = Depends(get_session), now: dt.datetime = Depends(now_dependency),
                        settings: Settings = Depends(get_settings)):
-    phone = verification.verified_phone(session, body.phone_verification)
+    contact = verification.verified(session, body.phone_verification)
+    phone = contact.phone if contact else None
+    name = body.name or (contact.name if contact else None)
     if phone is None:
         raise HTTPException(status_code=422,
                             detail="请先验证手机号：用短信验证码确认后再预约（验证已过期的请重新获取）")
@@ -141,7 +143,7 @@ def create_appointment(body: AppointmentCreate, request: Request, response: Resp
         if not (key and service.has_key(session, service.scoped_key(client, key))):
             ratelimit.check(session, "booking", client, settings.booking_per_client_per_day, dt.timedelta(days=1),
                             "今天预约的次数太多了，请明天再试，或拨打12368咨询")
-        created = service.create(session, service=body.service, start=body.start, name=body.name, phone=phone,
+        created = service.create(session, service=body.service, start=body.start, name=name or "", phone=phone,
                                  description=body.description, user_key=body.user_key if internal else None,
                                  channel=body.channel if internal else "api",
                                  idempotency_key=service.scoped_key(client, key) if key else None, now=now,

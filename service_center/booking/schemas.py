@@ -11,7 +11,8 @@ ServiceCode = Literal["mediation", "filing", "cross_region_filing", "judicial_co
 class AppointmentCreate(BaseModel):
     service: ServiceCode
     start: dt.datetime = Field(description="slot start from GET /api/booking/slots (ISO 8601, +08:00)")
-    name: str = Field(min_length=1, max_length=30)
+    name: str | None = Field(default=None, min_length=1, max_length=30,
+                             description="optional when given to POST /api/verification/phone/{id}/name")
     phone: str | None = Field(default=None, min_length=5, max_length=20,
                               description="optional: the verified number is used; if given it must be the same")
     phone_verification: str = Field(min_length=1, max_length=40,

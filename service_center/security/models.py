@@ -34,6 +34,8 @@ class PhoneVerification(Base):
     phone: Mapped[str] = mapped_column(String(20), index=True)
     code_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     method: Mapped[str] = mapped_column(String(20), default="sms_code")  # sms_code | caller_id | wechat
+    # The booking's contact name, given after the number (so the conversation's tracker never keeps it).
+    name: Mapped[str | None] = mapped_column(String(50), nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime)

@@ -52,3 +52,17 @@ def resend(verification_id: str, request: Request, session: Session = Depends(ge
 def check(verification_id: str, body: VerificationCode, session: Session = Depends(get_session),
           settings: Settings = Depends(get_settings)) -> dict:
     return verification.view(verification.check(session, verification_id, body.code, settings), settings)
+
+
+class ContactName(BaseModel):
+    name: str = Field(min_length=1, max_length=30)
+
+
+@router.post("/api/verification/phone/{verification_id}/name",
+             summary="The booking's contact name, kept with the verified number (not in the conversation)")
+def contact_name(verification_id: str, body: ContactName, session: Session = Depends(get_session),
+                 settings: Settings = Depends(get_settings)) -> dict:
+    name = body.name.strip()
+    if not name:
+        raise HTTPException(status_code=422, detail="请提供预约人姓名（30字以内）")
+    return verification.view(verification.set_name(session, verification_id, name, settings), settings)

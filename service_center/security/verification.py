@@ -121,11 +121,20 @@ def check(session: Session, verification_id: str, code: str, settings: Settings)
     return row
 
 
-def verified_phone(session: Session, verification_id: str | None) -> str | None:
-    """The phone of a confirmed, unexpired verification, else None."""
+def verified(session: Session, verification_id: str | None) -> PhoneVerification | None:
+    """A confirmed, unexpired verification (its phone, and the contact name if one was given), else None."""
     if not verification_id or len(verification_id) > 40:
         return None
     row = session.get(PhoneVerification, verification_id)
     if row is None or row.verified_at is None or row.expires_at < utcnow():
         return None
-    return row.phone
+    return row
+
+
+def set_name(session: Session, verification_id: str, name: str, settings: Settings) -> PhoneVerification:
+    row = verified(session, verification_id)
+    if row is None:
+        raise HTTPException(status_code=404, detail="手机号验证已过期，请重新验证手机号")
+    row.name = name
+    session.commit()
+    return row

@@ -197,24 +197,30 @@ def test_a_wrong_code_is_explained(fake):
     assert result == {"booking_phone_code": None} and "还可以试4次" in dispatcher.messages[0]["text"]
 
 
-def test_bad_phone_and_name_are_asked_again():
+def test_bad_phone_and_name_are_asked_again(fake):
+    service = fake({"/api/verification/phone/v-1/name": VERIFIED_CALLER})
     form = booking.ValidateBookingForm()
     dispatcher = CollectingDispatcher()
     assert run(form.validate_booking_phone("12345", dispatcher, tracker(), {})) == {"booking_phone": None}
     assert "11位" in dispatcher.messages[0]["text"]
-    assert run(form.validate_booking_name("我叫王芳", CollectingDispatcher(), tracker(), {})) == {
-        "booking_name": "王芳"}
+    # the name goes to the service center with the verified number; the conversation keeps only 王*
+    named = run(form.validate_booking_name("我叫王芳", CollectingDispatcher(),
+                                           tracker({"booking_phone_verification": "v-1"}), {}))
+    assert named == {"booking_name": "王*"}
+    assert service.calls == [("/api/verification/phone/v-1/name", {"name": "王芳"})]
+    unclear = CollectingDispatcher()
+    assert run(form.validate_booking_name("123", unclear, tracker(), {})) == {"booking_name": None}
     assert run(form.validate_booking_description("跳过", CollectingDispatcher(), tracker(), {})) == {
         "booking_description": "无"}
 
 
 def test_read_back_masks_the_phone():
     slots = {"booking_service": "mediation", "booking_slot": OFFERS[0]["start"], "booking_offers": OFFERS,
-             "booking_name": "王芳", "booking_phone": "13812345678", "booking_description": "邻里纠纷"}
+             "booking_name": "王*", "booking_phone": "138****5678", "booking_description": "邻里纠纷"}
     dispatcher = CollectingDispatcher()
     run(booking.ActionAskBookingConfirm().run(dispatcher, tracker(slots), {}))
     text = dispatcher.messages[0]["text"]
-    assert "诉前调解" in text and "尾号5678" in text and "王芳" in text and "邻里纠纷" in text
+    assert "诉前调解" in text and "尾号5678" in text and "预约人姓王" in text and "邻里纠纷" in text
 
 
 def test_submit_books_with_an_idempotency_key_and_sends_a_card(fake):

@@ -36,6 +36,7 @@ def upgrade() -> None:
         sa.Column("phone", sa.String(20), nullable=False),
         sa.Column("code_hash", sa.String(64), nullable=True),
         sa.Column("method", sa.String(20), nullable=False),
+        sa.Column("name", sa.String(50), nullable=True),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("sent_at", sa.DateTime(), nullable=True),
         sa.Column("expires_at", sa.DateTime(), nullable=False),
