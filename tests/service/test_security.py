@@ -74,7 +74,8 @@ def test_a_booking_needs_a_verified_phone(booking_client, staff_headers):
     answer = started.json()
     assert answer["verified"] is False and answer["phone"] == "139****1111" and answer["resend_after"] > 0
     messages = outbox(booking_client, staff_headers)
-    assert len(messages) == 1 and messages[0]["purpose"] == "verification_code" and "预约成功" not in messages[0]["body"]
+    assert len(messages) == 1 and messages[0]["purpose"] == "verification_code"
+    assert "预约成功" not in messages[0]["body"]
     pending = booking_client.post("/api/booking/appointments",
                                   json={**body, "phone_verification": answer["verification_id"]})
     assert pending.status_code == 422  # not confirmed yet: no booking, no booking SMS
