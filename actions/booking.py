@@ -205,6 +205,8 @@ class ValidateBookingForm(FormValidationAction):
 
     async def validate_booking_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                     domain: dict) -> dict[str, Any]:
+        if "*" in str(value) and value == tracker.get_slot("booking_name"):
+            return {"booking_name": value}  # already sent (the form re-validates its slots on re-entry)
         name = name_of(str(value or ""))
         if name is None:
             dispatcher.utter_message(text="没听清姓名，请只说预约人的名字，比如“王芳”。")
@@ -223,6 +225,8 @@ class ValidateBookingForm(FormValidationAction):
 
     async def validate_booking_phone(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                      domain: dict) -> dict[str, Any]:
+        if "*" in str(value) and tracker.get_slot("booking_phone_verification"):
+            return {"booking_phone": value}  # already registered (the form re-validates its slots on re-entry)
         known = verified_phone(tracker)
         if known and (latest_intent(tracker) == "affirm" or str(value).strip() in ("1", "1#")):
             method = "caller_id" if known == caller_phone(tracker) else "wechat"

@@ -345,3 +345,15 @@ def test_a_reference_said_with_the_request_is_used(fake):
     slots = {e["name"]: e["value"] for e in events}
     assert slots["booking_reference"] == "384712" and slots["booking_found"] is None
     assert service.calls[0][1]["reference"] == "384712"
+
+
+def test_re_entering_the_form_keeps_the_registered_number_and_name(fake):
+    """After 已约满 the form starts again and re-validates its slots: masked values stay, nothing is re-sent."""
+    service = fake({})
+    slots = {"booking_phone": "137****2222", "booking_phone_verification": "v-1", "booking_name": "赵*"}
+    form = booking.ValidateBookingForm()
+    assert run(form.validate_booking_phone("137****2222", CollectingDispatcher(), tracker(slots), {})) == {
+        "booking_phone": "137****2222"}
+    assert run(form.validate_booking_name("赵*", CollectingDispatcher(), tracker(slots), {})) == {
+        "booking_name": "赵*"}
+    assert service.calls == []
