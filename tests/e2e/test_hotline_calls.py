@@ -148,7 +148,8 @@ def test_metadata_and_a_repeat_caller(stack):
             metas.append(users[0]["metadata"])
         assert first.call_sid != second.call_sid  # a new conversation for each call
         assert metas[0]["user_key"] == metas[1]["user_key"]  # the same caller, to find their booking
-        assert metas[0]["caller_phone"] == "+8613900001111" and metas[0]["channel"] == "hotline_12368"
+        # stored masked (issue 12, row 8): the tracker store keeps no phone number in clear
+        assert metas[0]["caller_phone"] == "139****1111" and metas[0]["channel"] == "hotline_12368"
         assert "13900001111" not in metas[0]["user_key"]
     finally:
         first.close()

@@ -54,6 +54,10 @@ class Stack:
             "INTERNAL_SECRET": self.internal_secret,
             "HOTLINE_USER_KEY_SALT": "e2e-hotline-user-key-salt-0123456789",
             "RASA_CORS_ORIGINS": self.service_url,
+            # the shared stack serves many tests from few numbers: the limits themselves are tested in tests/service
+            "BOOKING_MAX_ACTIVE_PER_PHONE": "50",
+            "BOOKING_PER_CLIENT_PER_DAY": "200",
+            "VERIFICATION_CODES_PER_PHONE_PER_HOUR": "100",
             "RASA_TELEMETRY_ENABLED": "false",
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "HOTLINE_VALIDATE_SIGNATURE": "true",
