@@ -15,7 +15,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import service_api
-from actions.identity import caller_phone
+from actions.identity import caller_phone, user_key
 from actions.service_api import ServiceError, ServiceUnavailable
 
 log = logging.getLogger(__name__)
@@ -479,7 +479,8 @@ class ActionSendGuideSms(Action):
             )
             return []
         try:
-            await service_api.post("/api/notifications/sms", {"to": phone, "kind": "guide_details", "ref": entry_id})
+            await service_api.post("/api/notifications/sms", {"to": phone, "kind": "guide_details", "ref": entry_id},
+                                   headers={"X-Client-Key": user_key(tracker)})
         except ServiceError as exc:
             if exc.status == 429:
                 dispatcher.utter_message(text="抱歉，短信发得太频繁了，请稍后再试。")

@@ -541,21 +541,23 @@ class Hotline:
     async def request_callback(self, call: CallState) -> bool:
         body = {"phone": call.caller, "user_key": self.user_key(call.caller), "call_sid": call.call_sid,
                 "reason": "no_human_available"}
-        return await self._post("/api/hotline/callbacks", body)
+        return await self._post("/api/hotline/callbacks", body, self.user_key(call.caller))
 
     async def _send_sms(self, call: CallState, base: str) -> str:
         ok = await self._post("/api/notifications/sms",
-                              {"to": call.caller, "kind": "guide_details", "ref": call.sms_ref})
+                              {"to": call.caller, "kind": "guide_details", "ref": call.sms_ref},
+                              self.user_key(call.caller))
         call.sms_ref = None
         text = "好的，短信已经发出，请注意查收。" if ok else "抱歉，短信暂时没有发送成功。"
         call.buttons = []
         return self._prompt(base, call, speakable(text + "还有别的需要吗？" + MENU_PROMPT))
 
-    async def _post(self, path: str, body: dict[str, Any]) -> bool:
+    async def _post(self, path: str, body: dict[str, Any], client: str) -> bool:
+        """An internal call; `client` (the caller's user key) is whom the service center's per-client limits count."""
         try:
             timeout = aiohttp.ClientTimeout(total=5)
             async with aiohttp.ClientSession(timeout=timeout) as session, session.post(
-                self.settings.service_url + path, json=body, headers=internal_headers()
+                self.settings.service_url + path, json=body, headers={**internal_headers(), "X-Client-Key": client}
             ) as reply:
                 if reply.status >= 400:
                     log.warning("service center refused %s: %s", path, reply.status)
