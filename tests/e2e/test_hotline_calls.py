@@ -173,8 +173,9 @@ class SlowActionProxy:
                     self.end_headers()
                     return
                 time.sleep(proxy.delay)
-                reply = httpx.post(proxy.target + self.path, content=body,
-                                   headers={"Content-Type": "application/json"}, timeout=30)
+                # the action server answers only Rasa, which proves itself with X-Internal-Token
+                reply = httpx.post(proxy.target + self.path, content=body, timeout=30, headers={
+                    "Content-Type": "application/json", "X-Internal-Token": self.headers.get("X-Internal-Token", "")})
                 self.send_response(reply.status_code)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(reply.content)))
