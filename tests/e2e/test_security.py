@@ -115,3 +115,42 @@ def test_the_tracker_store_keeps_no_phone_number(stack, sender):
         "SELECT data FROM events WHERE sender_id = ?", (sender,)).fetchall()
     stored = "\n".join(json.dumps(json.loads(data), ensure_ascii=False) for (data,) in rows)
     assert rows and "13912345678" not in stored and "139****5678" in stored
+
+
+SOCKETIO_CLIENT = """
+import asyncio, json, sys
+import socketio
+
+async def main(url, text):
+    client = socketio.AsyncClient()
+    replies, confirmed = [], asyncio.Event()
+    client.on("session_confirm", lambda *_: confirmed.set())
+    client.on("bot_uttered", lambda data: replies.append(data))
+    await client.connect(url, transports=["websocket"])
+    await client.emit("session_request", {"session_id": "e2e-long-" + str(len(text))})
+    await asyncio.wait_for(confirmed.wait(), 20)
+    await client.emit("user_uttered", {"message": text, "session_id": "e2e-long-" + str(len(text)),
+                                       "metadata": {"caller_phone": "+8613800001234", "user_key": "tel-x"}})
+    for _ in range(200):
+        if replies:
+            break
+        await asyncio.sleep(0.1)
+    await client.disconnect()
+    print(json.dumps(replies, ensure_ascii=False))
+
+asyncio.run(main(sys.argv[1], "我" * int(sys.argv[2])))
+"""
+
+
+def test_a_huge_socketio_message_is_answered_politely(stack):
+    """Row 2 on the web page's channel: a client that bypasses the page's own 1000-character box."""
+    import subprocess
+
+    from tests.support.stack import RASA_VENV
+
+    started = time.monotonic()
+    result = subprocess.run([str(RASA_VENV / "python"), "-c", SOCKETIO_CLIENT, stack.rasa_url, "200000"],
+                            capture_output=True, text=True, timeout=60)
+    replies = json.loads(result.stdout.strip().splitlines()[-1])
+    assert replies and "太长" in replies[0]["text"], result.stderr[-2000:]
+    assert time.monotonic() - started < 30
