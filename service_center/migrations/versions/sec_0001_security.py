@@ -3,7 +3,7 @@
 Existing six-digit risk report ids are replaced by 128-bit ones (their old links stop working: a six-digit id
 could be enumerated, and the reports hold findings such as domestic violence).
 
-Revision ID: s_0001
+Revision ID: sec_0001
 Revises: b_0001 (and depends on r_0001)
 Create Date: 2026-12-05
 """
@@ -13,9 +13,9 @@ import secrets
 import sqlalchemy as sa
 from alembic import op
 
-revision = "s_0001"
+revision = "sec_0001"
 down_revision = "b_0001"
-branch_labels = ("s",)
+branch_labels = ("security",)
 depends_on = ("r_0001",)
 
 
