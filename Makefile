@@ -9,6 +9,8 @@ export SERVICE_PORT ?= 8000
 export SERVICE_HOST ?= 127.0.0.1
 export HOTLINE_FALLBACK_PORT ?= 8001
 export RASA_ENDPOINTS ?= endpoints.yml
+# The web page is the only browser origin Rasa answers (docs/security.md).
+export RASA_CORS_ORIGINS ?= http://127.0.0.1:$(SERVICE_PORT)
 export RASA_TRACKER_DB ?= var/tracker.db
 export RASA_MODEL ?= models/court.tar.gz
 export SERVICE_URL ?= http://127.0.0.1:$(SERVICE_PORT)
@@ -172,3 +174,18 @@ restore: $(SVC_VENV)/.installed
 
 backup-list: $(SVC_VENV)/.installed
 	@$(SVC_PY) -m deploy.backup list
+# Secrets (docs/security.md): made once per machine into var/secrets.env (mode 0600) with `?=`, so a value set in
+# the environment wins. INTERNAL_SECRET: our processes' shared secret; HOTLINE_USER_KEY_SALT: key of callers' user
+# keys; WECHAT_SESSION_SECRET: signs mini-program sessions. None has a built-in default outside COURT_ENV=development.
+SECRETS_FILE := var/secrets.env
+$(SECRETS_FILE):
+	@mkdir -p var && chmod 700 var
+	@umask 077 && python3 -c 'import secrets; print("\n".join(f"{n} ?= {secrets.token_urlsafe(32)}" for n in ("INTERNAL_SECRET", "HOTLINE_USER_KEY_SALT", "WECHAT_SESSION_SECRET")))' > $@
+-include $(SECRETS_FILE)
+export INTERNAL_SECRET HOTLINE_USER_KEY_SALT WECHAT_SESSION_SECRET
+
+# Personal data kept only as long as needed: delete what is past its retention (RETENTION_* settings); run daily
+# from cron like `make remind`.
+.PHONY: purge
+purge: $(SVC_VENV)/.installed migrate
+	$(SVC_PY) -m service_center.security.retention

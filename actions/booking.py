@@ -1,11 +1,16 @@
-"""Booking in the conversation: the booking form (service, day, slot, name, mobile, description, confirm) and
-look-up / change / cancel. Thin: dates, slots, rules and bookings all come from the service center
-(/api/booking/...). What stays here is reading spoken answers: numbers said as words, "是" for the caller's number.
+"""Booking in the conversation: the booking form (service, day, slot, mobile, SMS code, name, description,
+confirm) and look-up / change / cancel. Thin: dates, slots, rules and bookings all come from the service center
+(/api/booking/..., /api/verification/...). What stays here is reading spoken answers: numbers said as words, "是"
+for the caller's number.
+
+A phone number is verified before it receives anything: the hotline's caller id (signed by Twilio) and a number
+WeChat verified count as verified; any other number gets a one-time SMS code first. The slots then hold only the
+masked number and the verification's id, and the name (asked after the number) goes to the service center at once:
+the conversation keeps only its family name (张*), and the tracker store masks the rest (tracker_store/masking.py).
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 import uuid
 from typing import Any
@@ -15,6 +20,7 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import service_api
+from actions.identity import caller_phone, user_key, verified_phone
 
 SERVICES = {"mediation": "诉前调解", "filing": "立案", "cross_region_filing": "跨域立案",
             "judicial_confirmation": "司法确认"}
@@ -33,11 +39,21 @@ NEAREST = re.compile(r"最近|最早|尽快|越快越好|越早越好|哪天都�
 OTHER_DAY = re.compile(r"换一?天|换个时间|换时间|都不行|都不合适|别的时间|其他时间|其它时间|别的日子")
 MANAGE_MODES = {"check_booking": "lookup", "change_booking": "change", "cancel_booking": "cancel"}
 BOOKING_SLOTS = ["booking_service", "booking_day", "booking_slot", "booking_name", "booking_phone",
-                 "booking_description", "booking_confirm", "booking_part", "booking_offers", "booking_notice",
+                 "booking_phone_verification", "booking_phone_code", "booking_description", "booking_confirm",
+                 "booking_part", "booking_offers", "booking_notice",
                  "booking_idempotency_key", "booking_reference", "booking_phone_last4", "booking_manage",
                  "booking_found", "booking_proof", "booking_day_text"]
 UNAVAILABLE = "抱歉，预约系统暂时连不上。您可以稍后再试，或者说“转人工”。"
+UNAVAILABLE_BUTTONS = [service_api.HANDOFF_BUTTON]
 HOTLINE = "hotline_12368"
+VERIFIED = "verified"  # booking_phone_code once the number is confirmed
+RESEND = re.compile(r"重新发|再发|重发|没收到|没有收到|收不到")
+OTHER_NUMBER = re.compile(r"换个?号|换一个号|号码不对|号码错|换手机|别的号|其他号码|其它号码")
+
+
+def client_headers(tracker: Tracker) -> dict:
+    """Per-user limits at the service center count this user (a hash key), not the action server."""
+    return {"X-Client-Key": user_key(tracker)}
 
 
 # ---------- reading spoken answers ----------
@@ -80,26 +96,16 @@ def spoken_reference(reference: str) -> str:
     return " ".join(reference)
 
 
-def metadata(tracker: Tracker) -> dict:
-    return (tracker.latest_message or {}).get("metadata") or {}
+def name_of(text: str) -> str | None:
+    """'我叫王芳。' -> '王芳'; None when it does not sound like a name."""
+    name = re.sub(r"^(嗯|那个|我叫|我是|叫|名字是|名字叫|姓名是?|我的名字是)+", "", text.strip())
+    name = re.sub(r"[\s，。,.!！?？]", "", name)
+    return name if 1 <= len(name) <= 20 and not re.search(r"\d", name) else None
 
 
-def user_key(tracker: Tracker) -> str:
-    """The connector's stable opaque user key; elsewhere an opaque hash of the conversation id."""
-    key = metadata(tracker).get("user_key")
-    if key:
-        return str(key)[:128]
-    channel = tracker.get_latest_input_channel() or "rest"
-    return "conv-" + hashlib.sha256(f"{channel}:{tracker.sender_id}".encode()).hexdigest()[:32]
-
-
-def caller_phone(tracker: Tracker) -> str | None:
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            phone = (event.get("metadata") or {}).get("caller_phone")
-            if phone:
-                return mobile_of(phone)
-    return None
+def masked_name(name: str) -> str:
+    """王芳 -> 王*: all the conversation needs to say 预约人姓王."""
+    return name[0] + "*" * (len(name) - 1)
 
 
 def latest_intent(tracker: Tracker) -> str | None:
@@ -121,7 +127,7 @@ async def offers_for(dispatcher: CollectingDispatcher, service: str, text: str) 
         dispatcher.utter_message(text=exc.message)
         return {"booking_day": None}
     except service_api.ServiceUnavailable:
-        dispatcher.utter_message(text=UNAVAILABLE)
+        dispatcher.utter_message(text=UNAVAILABLE, buttons=UNAVAILABLE_BUTTONS)
         return {"booking_day": None}
     if not answer["slots"]:
         dispatcher.utter_message(text=answer["notice"])
@@ -197,25 +203,43 @@ class ValidateBookingForm(FormValidationAction):
                               domain: dict) -> dict[str, Any]:
         return validate_slot_choice(dispatcher, tracker, value)
 
-    def validate_booking_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                              domain: dict) -> dict[str, Any]:
-        name = re.sub(r"^(嗯|那个|我叫|我是|叫|名字是|名字叫|姓名是?|我的名字是)+", "", str(value or "").strip())
-        name = re.sub(r"[\s，。,.!！?？]", "", name)
-        if 1 <= len(name) <= 20 and not re.search(r"\d", name):
-            return {"booking_name": name}
-        dispatcher.utter_message(text="没听清姓名，请只说预约人的名字，比如“王芳”。")
-        return {"booking_name": None}
+    async def validate_booking_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                    domain: dict) -> dict[str, Any]:
+        if "*" in str(value) and value == tracker.get_slot("booking_name"):
+            return {"booking_name": value}  # already sent (the form re-validates its slots on re-entry)
+        name = name_of(str(value or ""))
+        if name is None:
+            dispatcher.utter_message(text="没听清姓名，请只说预约人的名字，比如“王芳”。")
+            return {"booking_name": None}
+        verification = tracker.get_slot("booking_phone_verification")
+        try:  # the service center keeps the name with the verified number; the conversation only 王*
+            await service_api.post(f"/api/verification/phone/{verification}/name", {"name": name},
+                                   headers=client_headers(tracker))
+        except service_api.ServiceError as exc:
+            dispatcher.utter_message(text=exc.message)
+            return {"booking_name": None, **(forget_phone() if exc.status == 404 else {})}
+        except service_api.ServiceUnavailable:
+            dispatcher.utter_message(text=UNAVAILABLE, buttons=UNAVAILABLE_BUTTONS)
+            return {"booking_name": None}
+        return {"booking_name": masked_name(name)}
 
-    def validate_booking_phone(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                               domain: dict) -> dict[str, Any]:
-        caller = caller_phone(tracker)
-        if caller and (latest_intent(tracker) == "affirm" or str(value).strip() in ("1", "1#")):
-            return {"booking_phone": caller}
+    async def validate_booking_phone(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                     domain: dict) -> dict[str, Any]:
+        if "*" in str(value) and tracker.get_slot("booking_phone_verification"):
+            return {"booking_phone": value}  # already registered (the form re-validates its slots on re-entry)
+        known = verified_phone(tracker)
+        if known and (latest_intent(tracker) == "affirm" or str(value).strip() in ("1", "1#")):
+            method = "caller_id" if known == caller_phone(tracker) else "wechat"
+            return await start_verification(dispatcher, tracker, known, method)
         phone = mobile_of(str(value))
         if phone:
-            return {"booking_phone": phone}
+            return await start_verification(dispatcher, tracker, phone, "sms_code")
         dispatcher.utter_message(text="这个手机号好像不对，请说11位的手机号码。")
         return {"booking_phone": None}
+
+    async def validate_booking_phone_code(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                          domain: dict) -> dict[str, Any]:
+        return await check_code(dispatcher, tracker, str(value or ""))
 
     def validate_booking_description(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                      domain: dict) -> dict[str, Any]:
@@ -230,6 +254,59 @@ class ValidateBookingForm(FormValidationAction):
             return {"booking_confirm": True,
                     "booking_idempotency_key": tracker.get_slot("booking_idempotency_key") or uuid.uuid4().hex}
         return {"booking_confirm": value}
+
+
+# ---------- phone verification ----------
+async def start_verification(dispatcher: CollectingDispatcher, tracker: Tracker, phone: str,
+                             method: str) -> dict[str, Any]:
+    """Register the number at the service center: verified at once (caller id, WeChat), or an SMS code sent.
+    From here on the slots hold the masked number and the verification's id, never the number."""
+    try:
+        answer = await service_api.post("/api/verification/phone", {"phone": phone, "method": method},
+                                        headers=client_headers(tracker))
+    except service_api.ServiceError as exc:
+        dispatcher.utter_message(text=exc.message)
+        return {"booking_phone": None}
+    except service_api.ServiceUnavailable:
+        dispatcher.utter_message(text=UNAVAILABLE, buttons=UNAVAILABLE_BUTTONS)
+        return {"booking_phone": None}
+    return {"booking_phone": answer["phone"], "booking_phone_verification": answer["verification_id"],
+            "booking_phone_code": VERIFIED if answer["verified"] else None}
+
+
+def forget_phone() -> dict[str, Any]:
+    return {"booking_phone": None, "booking_phone_verification": None, "booking_phone_code": None}
+
+
+async def check_code(dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> dict[str, Any]:
+    verification = tracker.get_slot("booking_phone_verification")
+    if text == VERIFIED and verification:
+        return {"booking_phone_code": VERIFIED}
+    if not verification:
+        return forget_phone()
+    if OTHER_NUMBER.search(text):
+        return forget_phone()
+    try:
+        if RESEND.search(text):
+            answer = await service_api.post(f"/api/verification/phone/{verification}/resend", {},
+                                            headers=client_headers(tracker))
+            last4 = digits_for(tracker, answer["phone"][-4:])
+            dispatcher.utter_message(text=f"好的，新的验证码已发到尾号{last4}的手机。")
+            return {"booking_phone_code": None}
+        code = digits_of(text)
+        if len(code) != 6:
+            dispatcher.utter_message(text="请说短信里的6位数字验证码；没收到可以说“重新发送”。")
+            return {"booking_phone_code": None}
+        await service_api.post(f"/api/verification/phone/{verification}/check", {"code": code},
+                               headers=client_headers(tracker))
+    except service_api.ServiceError as exc:
+        dispatcher.utter_message(text=exc.message)
+        return forget_phone() if exc.status == 404 else {"booking_phone_code": None}
+    except service_api.ServiceUnavailable:
+        dispatcher.utter_message(text=UNAVAILABLE, buttons=UNAVAILABLE_BUTTONS)
+        return {"booking_phone_code": None}
+    dispatcher.utter_message(text="手机号验证好了。")
+    return {"booking_phone_code": VERIFIED}
 
 
 class SimpleAsk(Action):
@@ -304,13 +381,31 @@ class ActionAskBookingPhone(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         caller = caller_phone(tracker)
+        known = verified_phone(tracker)
         if caller:
             dispatcher.utter_message(
                 text=f"您是用尾号{digits_for(tracker, caller[-4:])}的手机打来的，预约短信发到这个号码吗？"
                 "是的话请说“是”或按1，不是的话请说出或按出别的手机号。",
                 buttons=[{"title": "是，用这个号码", "payload": "/affirm"}])
+        elif known:  # a number WeChat verified for this session
+            dispatcher.utter_message(
+                text=f"预约短信发到您微信绑定的尾号{known[-4:]}的手机吗？不是的话请输入别的手机号。",
+                buttons=[{"title": "是，用这个号码", "payload": "/affirm"}])
         else:
-            dispatcher.utter_message(text="请说一下您的手机号码，用来接收预约短信。")
+            dispatcher.utter_message(text="请说一下您的手机号码，用来接收预约短信。我们会先发一条验证码核实号码。")
+        return []
+
+
+class ActionAskBookingPhoneCode(Action):
+    def name(self) -> str:
+        return "action_ask_booking_phone_code"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        last4 = (tracker.get_slot("booking_phone") or "")[-4:]
+        dispatcher.utter_message(
+            text=f"验证码已发到尾号{digits_for(tracker, last4)}的手机，请说出或输入短信里的6位验证码。"
+            "没收到可以说“重新发送”，号码不对可以说“换个号码”。",
+            buttons=[{"title": "重新发送", "payload": "重新发送"}, {"title": "换个号码", "payload": "换个号码"}])
         return []
 
 
@@ -329,7 +424,7 @@ class ActionAskBookingConfirm(Action):
         start = tracker.get_slot("booking_slot")
         description = tracker.get_slot("booking_description")
         text = (f"请核对：{SERVICES.get(tracker.get_slot('booking_service'), '')}，"
-                f"{offers.get(start, start)}，预约人{tracker.get_slot('booking_name')}，"
+                f"{offers.get(start, start)}，预约人姓{(tracker.get_slot('booking_name') or ' ')[0]}，"
                 f"联系方式尾号{digits_for(tracker, (tracker.get_slot('booking_phone') or '')[-4:])}")
         if description and description != "无":
             text += f"，事由：{description}"
@@ -369,16 +464,16 @@ class ActionSubmitBooking(Action):
             return reset_events()
         body = {
             "service": tracker.get_slot("booking_service"), "start": tracker.get_slot("booking_slot"),
-            "name": tracker.get_slot("booking_name"), "phone": tracker.get_slot("booking_phone"),
+            "phone_verification": tracker.get_slot("booking_phone_verification"),  # with the number and name
             "description": None if tracker.get_slot("booking_description") == "无"
             else tracker.get_slot("booking_description"),
             "user_key": user_key(tracker), "channel": tracker.get_latest_input_channel() or "rest",
             "idempotency_key": tracker.get_slot("booking_idempotency_key"),
         }
         try:
-            appointment = await service_api.post("/api/booking/appointments", body)
+            appointment = await service_api.post("/api/booking/appointments", body, headers=client_headers(tracker))
         except service_api.ServiceUnavailable:
-            dispatcher.utter_message(text=UNAVAILABLE)
+            dispatcher.utter_message(text=UNAVAILABLE, buttons=UNAVAILABLE_BUTTONS)
             return reset_events()
         except service_api.ServiceError as exc:
             alternatives = (exc.details or {}).get("alternatives") if isinstance(exc.details, dict) else None
@@ -427,7 +522,8 @@ class ActionBookingManageStart(Action):
             events.append(SlotSet("booking_reference", reference.group(0)))
             query["reference"] = reference.group(0)
         try:
-            mine = (await service_api.post("/api/booking/lookup", query))["appointments"]
+            mine = (await service_api.post("/api/booking/lookup", query, headers=client_headers(tracker)))[
+                "appointments"]
         except (service_api.ServiceError, service_api.ServiceUnavailable):
             mine = []
         if mine:
@@ -477,12 +573,13 @@ class ValidateBookingManageForm(FormValidationAction):
         proof = {"phone_last4": digits}
         try:
             found = await service_api.post("/api/booking/lookup",
-                                           {"reference": tracker.get_slot("booking_reference"), **proof})
+                                           {"reference": tracker.get_slot("booking_reference"), **proof},
+                                           headers=client_headers(tracker))
         except service_api.ServiceError as exc:
             dispatcher.utter_message(text=exc.message)
             return {"booking_phone_last4": None, "booking_reference": None}
         except service_api.ServiceUnavailable:
-            dispatcher.utter_message(text=UNAVAILABLE)
+            dispatcher.utter_message(text=UNAVAILABLE, buttons=UNAVAILABLE_BUTTONS)
             return {"booking_phone_last4": None}
         appointment = found["appointments"][0]
         result = {"booking_phone_last4": digits, "booking_proof": proof, "booking_found": appointment}
@@ -522,7 +619,8 @@ class ActionBookingManage(Action):
         status = STATUS_TEXT.get(found["status"], found["status"])
         try:
             if mode == "lookup" and proof.get("user_key"):
-                mine = (await service_api.post("/api/booking/lookup", {"user_key": proof["user_key"]}))
+                mine = (await service_api.post("/api/booking/lookup", {"user_key": proof["user_key"]},
+                                               headers=client_headers(tracker)))
                 mine = mine["appointments"] or [found]
                 if len(mine) > 1:
                     listed = "；".join(
@@ -543,15 +641,17 @@ class ActionBookingManage(Action):
                 dispatcher.utter_message(text=text)
             elif mode == "change":
                 moved = await service_api.post(f"/api/booking/appointments/{reference}/change",
-                                               {**proof, "start": tracker.get_slot("booking_slot")})
+                                               {**proof, "start": tracker.get_slot("booking_slot")},
+                                               headers=client_headers(tracker))
                 confirmation_message(dispatcher, tracker, moved, verb="改约成功")
             elif tracker.get_slot("booking_confirm"):
-                await service_api.post(f"/api/booking/appointments/{reference}/cancel", proof)
+                await service_api.post(f"/api/booking/appointments/{reference}/cancel", proof,
+                                       headers=client_headers(tracker))
                 dispatcher.utter_message(text=f"已取消{found['label']}的{found['service_name']}预约。需要时可以重新预约。")
             else:
                 dispatcher.utter_message(text="好的，预约保留不变。")
         except service_api.ServiceError as exc:
             dispatcher.utter_message(text=exc.message)
         except service_api.ServiceUnavailable:
-            dispatcher.utter_message(text=UNAVAILABLE)
+            dispatcher.utter_message(text=UNAVAILABLE, buttons=UNAVAILABLE_BUTTONS)
         return reset_events()

@@ -15,6 +15,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import service_api
+from actions.identity import caller_phone, user_key
 from actions.service_api import ServiceError, ServiceUnavailable
 
 log = logging.getLogger(__name__)
@@ -47,10 +48,6 @@ _PUNCTUATION = re.compile(r"[\s，。？！、,.?!~…：:；;“”\"']+")
 
 def _channel(tracker: Tracker) -> str:
     return tracker.get_latest_input_channel() or "rest"
-
-
-def _metadata(tracker: Tracker) -> dict:
-    return tracker.latest_message.get("metadata") or {}
 
 
 def _question(tracker: Tracker) -> str:
@@ -347,7 +344,7 @@ class ActionAnswerFromGuide(Action):
                 return self.back_to_form(dispatcher, entry.get("id", entry_id))
             buttons = list(FEEDBACK_BUTTONS)
             prompt = FEEDBACK_QUESTION
-            if _metadata(tracker).get("caller_phone"):
+            if caller_phone(tracker):
                 prompt = "需要的话，我可以把详细说明发短信给您。" + FEEDBACK_QUESTION
                 buttons.append(SMS_BUTTON)
             dispatcher.utter_message(text=prompt, buttons=buttons)
@@ -463,7 +460,7 @@ class ActionSendGuideSms(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
         entry_id = tracker.get_slot("guide_context")
-        phone = _metadata(tracker).get("caller_phone")
+        phone = caller_phone(tracker)
         if not entry_id:
             # nothing answered yet: "能发到我手机上吗" is itself a question, so look it up
             text = _question(tracker)
@@ -482,7 +479,8 @@ class ActionSendGuideSms(Action):
             )
             return []
         try:
-            await service_api.post("/api/notifications/sms", {"to": phone, "kind": "guide_details", "ref": entry_id})
+            await service_api.post("/api/notifications/sms", {"to": phone, "kind": "guide_details", "ref": entry_id},
+                                   headers={"X-Client-Key": user_key(tracker)})
         except ServiceError as exc:
             if exc.status == 429:
                 dispatcher.utter_message(text="抱歉，短信发得太频繁了，请稍后再试。")

@@ -210,8 +210,8 @@ def report_text(report: dict[str, Any], spoken: bool = False) -> str:
     parts.append(recommendation["text"] + "。")
     if top and top.get("recommendation") and not spoken:
         parts.append(top["recommendation"])
-    spaced = " ".join(report["id"])
-    parts.append(f"报告编号{spaced}。{report.get('disclaimer', '仅供参考，不构成法律意见。')}")
+    # No report id in the text: it is a long unguessable key, which the printable link carries on screens.
+    parts.append(report.get("disclaimer", "仅供参考，不构成法律意见。"))
     return "".join(parts)
 
 

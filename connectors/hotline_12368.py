@@ -42,6 +42,8 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from connectors.voice_text import SpokenTurn, compose, digit_string, integer, numbered_choices, speakable
 from court_common import safety
+from court_common.limits import MAX_MESSAGE_CHARS
+from court_common.trust import configured_secret, internal_headers, sign_identity
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +133,9 @@ class HotlineSettings:
     staffed_hours_confirmed: bool = False
     timezone: str = "Asia/Shanghai"
     service_url: str = "http://127.0.0.1:8000"
-    user_key_salt: str = "court-hotline-12368"
+    # HMAC key of callers' user keys: a secret from configuration (HOTLINE_USER_KEY_SALT); with none, the channel
+    # refuses to start outside COURT_ENV=development (a known salt would let anyone derive a caller's key).
+    user_key_salt: str = ""
     text_limit: int = 180
     min_confidence: float = 0.0
     hints: list[str] = field(default_factory=list)
@@ -165,7 +169,7 @@ class HotlineSettings:
             staffed_hours_confirmed=bool(staffed.get("confirmed", False)),
             timezone=(profile.get("booking") or {}).get("timezone", cls.timezone),
             service_url=env.get("SERVICE_URL", f"http://127.0.0.1:{env.get('SERVICE_PORT', '8000')}").rstrip("/"),
-            user_key_salt=env.get("HOTLINE_USER_KEY_SALT", cls.user_key_salt),
+            user_key_salt=configured_secret("HOTLINE_USER_KEY_SALT", env) or "",
             text_limit=int(env.get("HOTLINE_TEXT_LIMIT", cls.text_limit)),
             min_confidence=float(env.get("HOTLINE_MIN_CONFIDENCE", cls.min_confidence)),
         )
@@ -181,7 +185,7 @@ class HotlineSettings:
         settings.hints = list(dict.fromkeys(["转人工", "人工服务", *extra, *domain_hints()]))
         for key, value in (overrides or {}).items():  # credentials.yml: plain settings only, never secrets
             current = getattr(settings, key, None)
-            if value is None or key == "auth_token" or not isinstance(current, (str, int, float)):
+            if value is None or key in ("auth_token", "user_key_salt") or not isinstance(current, (str, int, float)):
                 continue
             if isinstance(current, bool):
                 value = str(value).strip().lower() not in ("false", "0", "no", "off")
@@ -231,8 +235,10 @@ class Hotline:
         return f"tel-{digest[:24]}"
 
     def metadata(self, call: CallState) -> dict[str, Any]:
-        return {"channel": CHANNEL, "user_key": self.user_key(call.caller), "caller_phone": call.caller,
-                "call_sid": call.call_sid}
+        """The caller id is signed by Twilio (every request's X-Twilio-Signature is checked), so the connector
+        vouches for it: a signed identity (court_common/trust.py) that actions trust, unlike client metadata."""
+        return {**sign_identity({"channel": CHANNEL, "user_key": self.user_key(call.caller),
+                                 "caller_phone": call.caller}), "call_sid": call.call_sid}
 
     def _call(self, params: dict[str, str]) -> CallState:
         self._purge()
@@ -309,8 +315,8 @@ class Hotline:
                       silences: int = 0) -> str:
         known = params.get("CallSid", "") in self.calls
         call = self._call(params)
-        digits = (params.get("Digits") or "").strip()
-        speech = (params.get("SpeechResult") or "").strip()
+        digits = (params.get("Digits") or "").strip()[:40]
+        speech = (params.get("SpeechResult") or "").strip()[:MAX_MESSAGE_CHARS]
         if event == "silence" or (known and not digits and not speech):
             return await self._silence(call, base, silences)
         if not digits and not speech:
@@ -597,21 +603,23 @@ class Hotline:
     async def request_callback(self, call: CallState) -> bool:
         body = {"phone": call.caller, "user_key": self.user_key(call.caller), "call_sid": call.call_sid,
                 "reason": "no_human_available"}
-        return await self._post("/api/hotline/callbacks", body)
+        return await self._post("/api/hotline/callbacks", body, self.user_key(call.caller))
 
     async def _send_sms(self, call: CallState, base: str) -> str:
         ok = await self._post("/api/notifications/sms",
-                              {"to": call.caller, "kind": "guide_details", "ref": call.sms_ref})
+                              {"to": call.caller, "kind": "guide_details", "ref": call.sms_ref},
+                              self.user_key(call.caller))
         call.sms_ref = None
         text = "好的，短信已经发出，请注意查收。" if ok else "抱歉，短信暂时没有发送成功。"
         call.buttons = []
         return self._prompt(base, call, speakable(text + "还有别的需要吗？" + MENU_PROMPT))
 
-    async def _post(self, path: str, body: dict[str, Any]) -> bool:
+    async def _post(self, path: str, body: dict[str, Any], client: str) -> bool:
+        """An internal call; `client` (the caller's user key) is whom the service center's per-client limits count."""
         try:
             timeout = aiohttp.ClientTimeout(total=5)
             async with aiohttp.ClientSession(timeout=timeout) as session, session.post(
-                self.settings.service_url + path, json=body
+                self.settings.service_url + path, json=body, headers={**internal_headers(), "X-Client-Key": client}
             ) as reply:
                 if reply.status >= 400:
                     log.warning("service center refused %s: %s", path, reply.status)
@@ -638,6 +646,8 @@ class Hotline12368Input(InputChannel):
 
     def __init__(self, settings: HotlineSettings | None = None) -> None:
         self.settings = settings or HotlineSettings.load()
+        if not self.settings.user_key_salt:
+            raise ValueError("HOTLINE_USER_KEY_SALT must be set (a secret; only COURT_ENV=development has a stand-in)")
         if self.settings.validate_signature and not self.settings.auth_token:
             log.warning("TWILIO_AUTH_TOKEN is not set: every hotline request will be refused (403)")
         self.validator = RequestValidator(self.settings.auth_token)

@@ -6,8 +6,10 @@
   {"type": "guide_answer", ...} or {"handoff": true} becomes keyword arguments of emit() and fails with a
   TypeError (rasa issue 3823: the built-in expects {"data": ...}). Here every custom payload is sent as
   {"custom": {...}}, the same shape the REST channel uses.
-- metadata: each message carries {"channel": "socketio", "user_key": <hash of the session id>} like the other
-  connectors, so actions can key bookings to the browser session without seeing the raw id.
+- metadata: the browser's own metadata never carries an identity (court_common/trust.py strips it); each message
+  carries {"channel": "socketio", "user_key": <hash of the session id>} signed like the other connectors', so
+  actions can key bookings to the browser session without seeing the raw id.
+- a message over MAX_MESSAGE_CHARS is answered politely here and never reaches the NLU.
 
 The channel keeps the name "socketio" (tracker.get_latest_input_channel() == "socketio"), the events
 session_request / session_confirm / user_uttered / bot_uttered and session persistence by room.
@@ -27,9 +29,12 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from court_common.limits import MAX_MESSAGE_CHARS, TOO_LONG_REPLY, too_long
+from court_common.trust import sign_identity, strip_identity
+
 logger = logging.getLogger(__name__)
 
-MAX_MESSAGE_CHARS = 1000
+__all__ = ["MAX_MESSAGE_CHARS", "WebSocketIOInput", "user_key_for"]
 
 
 def user_key_for(session_id: str) -> str:
@@ -102,9 +107,13 @@ class WebSocketIOInput(SocketIOInput):
             if not isinstance(metadata, dict):
                 metadata = {}
             # The browser may add harmless hints, but never decides its own channel or user key.
-            metadata = {**metadata, "channel": "socketio", "user_key": user_key_for(sender_id)}
+            metadata = {**strip_identity(metadata),
+                        **sign_identity({"channel": "socketio", "user_key": user_key_for(sender_id)})}
             text = data.get("message", "")
-            text = text[:MAX_MESSAGE_CHARS] if isinstance(text, str) else ""
+            text = text if isinstance(text, str) else ""
+            if too_long(text):
+                await output_channel.send_text_message(sender_id, TOO_LONG_REPLY)
+                return
             await on_new_message(UserMessage(text, output_channel, sender_id, input_channel=self.name(),
                                              metadata=metadata))
 

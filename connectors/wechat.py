@@ -34,11 +34,12 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from court_common import safety
+from court_common.limits import MAX_MESSAGE_CHARS, too_long
+from court_common.trust import configured_secret, is_development, sign_identity
 
 logger = logging.getLogger(__name__)
 
 CHANNEL = "wechat"
-MAX_MESSAGE_CHARS = 1000
 TOKEN_ISSUER = "court-assistant/wechat"  # noqa: S105 - the JWT "iss" claim, not a secret
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9_\-]{1,128}$")
 
@@ -94,12 +95,19 @@ class TokenIssuer:
             raise ValueError("WECHAT_SESSION_SECRET must be at least 32 characters")
         self.secret, self.ttl, self.clock = secret, ttl_seconds, clock
 
-    def issue(self, user_key: str) -> str:
+    def issue(self, user_key: str, verified_phone: str | None = None) -> str:
+        """verified_phone: only a number WeChat itself verified (getPhoneNumber); it then skips the SMS code."""
         now = int(self.clock())
         claims = {"sub": user_key, "iat": now, "exp": now + self.ttl, "iss": TOKEN_ISSUER}
+        if verified_phone:
+            claims["verified_phone"] = verified_phone
         return jwt.encode(claims, self.secret, algorithm="HS256")
 
     def verify(self, token: str | None) -> str:
+        return self.verify_claims(token)["sub"]
+
+    def verify_claims(self, token: str | None) -> dict:
+        """The token's claims; `verified_phone` is there only if WeChat verified the number (getPhoneNumber)."""
         if not token:
             raise TokenError("missing_token")
         try:
@@ -112,7 +120,7 @@ class TokenIssuer:
         subject = claims.get("sub")
         if not isinstance(subject, str) or not subject.startswith("wx_"):
             raise TokenError("invalid_token")
-        return subject
+        return claims
 
 
 def bearer_token(header: str | None) -> str | None:
@@ -292,7 +300,7 @@ class WeChatInput(InputChannel):
             api_base=setting("api_base", "https://api.weixin.qq.com"),
             app_id=setting("app_id"),
             app_secret=setting("app_secret"),
-            session_secret=setting("session_secret"),
+            session_secret=setting("session_secret") or configured_secret("WECHAT_SESSION_SECRET"),
             token_ttl=int(setting("token_ttl", "7200")),
             rate_limit=parse_rate(setting("rate_limit", "20/60"), (20, 60.0)),
             login_rate_limit=parse_rate(setting("login_rate_limit", "60/60"), (60, 60.0)),
@@ -302,7 +310,10 @@ class WeChatInput(InputChannel):
                  app_secret: str | None = None, session_secret: str | None = None, token_ttl: int = 7200,
                  rate_limit: tuple[int, float] = (20, 60.0), login_rate_limit: tuple[int, float] = (60, 60.0)) -> None:
         if not session_secret:
-            logger.warning("WECHAT_SESSION_SECRET is not set: using a random one, so tokens end with this process")
+            # A random secret per process would end every session at a restart and differ between servers.
+            if not is_development():
+                raise ValueError("WECHAT_SESSION_SECRET (≥ 32 characters) must be set outside COURT_ENV=development")
+            logger.warning("WECHAT_SESSION_SECRET is not set: using a random one (COURT_ENV=development)")
             session_secret = secrets.token_urlsafe(32)
         self.app_id = app_id or ""
         self.code2session = Code2Session(api_base, app_id, app_secret)
@@ -327,25 +338,29 @@ class WeChatInput(InputChannel):
         token = self.tokens.issue(user_key_for(self.app_id, openid))
         return {"token": token, "token_type": "Bearer", "expires_in": self.tokens.ttl}
 
-    def authenticate(self, request: Request) -> str:
+    def authenticate(self, request: Request) -> dict:
+        """The session's claims: `sub` (the user key) and, when WeChat verified it, `verified_phone`."""
         try:
-            return self.tokens.verify(bearer_token(request.headers.get("Authorization")))
+            return self.tokens.verify_claims(bearer_token(request.headers.get("Authorization")))
         except TokenError as exc:
             raise WeChatError(401, exc.code, TOKEN_MESSAGES[exc.code],
                               headers={"WWW-Authenticate": f'Bearer error="{exc.code}"'}) from exc
 
     async def message(self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> dict:
-        user_key = self.authenticate(request)
+        claims = self.authenticate(request)
+        user_key = claims["sub"]
         body = request.json if _is_json(request) else None
         text = body.get("message") if isinstance(body, dict) else None
         if not isinstance(text, str):
             raise WeChatError(400, "bad_request", "请求格式不正确：需要 JSON {\"message\": \"...\"}。")
-        if len(text) > MAX_MESSAGE_CHARS:
+        if too_long(text):
             raise WeChatError(400, "message_too_long", f"消息太长，请控制在{MAX_MESSAGE_CHARS}字以内。")
         self._limit(self.message_limiter, user_key, "消息发送太频繁，请稍后再试。")
         collector = CollectingOutputChannel()
         await on_new_message(UserMessage(text, collector, user_key, input_channel=CHANNEL,
-                                         metadata={"channel": CHANNEL, "user_key": user_key}))
+                                         metadata=sign_identity({
+                                             "channel": CHANNEL, "user_key": user_key,
+                                             "verified_phone": claims.get("verified_phone")})))
         return {"messages": shape_messages(collector.messages)}
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:

@@ -46,6 +46,7 @@ class Settings(BaseSettings):
     twilio_account_sid: str | None = None
     twilio_auth_token: str | None = None
     twilio_messaging_from: str | None = None
+    twilio_timeout: float = 10.0  # seconds per Twilio API call
     # Only for tests against a local fake of the Twilio REST API.
     twilio_api_base_url: str | None = None
     # Public "send me this guide by SMS": at most this many per number per hour.
@@ -55,6 +56,29 @@ class Settings(BaseSettings):
     # Seconds a process keeps the court's holiday arrangements in memory before re-reading them (another
     # replica, or the load command, sees a newly entered year within this time).
     holiday_cache_seconds: float = 30.0
+
+    # Security and abuse limits (docs/security.md). INTERNAL_SECRET itself is read by court_common.trust.
+    booking_max_active_per_phone: int = 2  # active bookings one phone may hold per service
+    booking_per_client_per_day: int = 5  # new bookings per client (user key or address) per day
+    lookup_failures_per_client: int = 10  # wrong or unknown reference/proof per client per 15 minutes
+    sms_per_client_per_hour: int = 10  # guide SMS and verification codes per client per hour
+    callbacks_per_client_per_day: int = 5
+    verification_code_ttl: int = 600  # seconds a one-time SMS code is valid
+    verification_max_attempts: int = 5  # wrong codes before a new one must be sent
+    verification_resend_after: int = 60  # seconds before 重新发送 sends another code
+    verification_codes_per_phone_per_hour: int = 5
+    verification_valid_for: int = 1800  # seconds a verified phone may be used for a booking
+    # Retention (days; `make purge`): bookings after their date, risk reports, SMS log, callbacks, unanswered
+    # questions and feedback, conversations in the tracker store.
+    retention_bookings_days: int = 365
+    retention_risk_days: int = 90
+    retention_sms_days: int = 90
+    retention_callbacks_days: int = 180
+    retention_questions_days: int = 365
+    retention_conversations_days: int = 30
+    # The tracker store `make purge` cleans: RASA_TRACKER_DB (SQLite file) or TRACKER_DB_URL (SQLAlchemy URL).
+    rasa_tracker_db: str | None = None
+    tracker_db_url: str | None = None
 
     # 12368 hotline fallback TwiML (POST /api/hotline/fallback, Twilio's "primary handler fails" URL).
     hotline_twilio_auth_token: str | None = Field(default=None, validation_alias="TWILIO_AUTH_TOKEN")

@@ -16,6 +16,7 @@ from service_center.notifications import router as notifications
 from service_center.privacy import install_log_masking
 from service_center.risk.router import router as risk_router
 from service_center.safety.router import router as safety_router
+from service_center.security.router import router as verification_router
 from service_center.web.router import router as web_router
 
 
@@ -41,6 +42,7 @@ def create_app() -> FastAPI:
     app.include_router(hotline_router)
     app.include_router(holiday_calendar_router)
     app.include_router(safety_router)
+    app.include_router(verification_router)
     return app
 
 

@@ -8,5 +8,6 @@ from service_center.kb import models as _kb  # noqa: F401
 from service_center.notifications import models as _notifications  # noqa: F401
 from service_center.risk.models import RiskAssessment  # noqa: F401
 from service_center.safety import models as _safety  # noqa: F401
+from service_center.security import models as _security  # noqa: F401
 
 __all__ = ["Base"]

@@ -26,7 +26,10 @@ class Appointment(Base):
     status: Mapped[str] = mapped_column(String(20), default="booked", index=True)
     user_key: Mapped[str | None] = mapped_column(String(128), nullable=True, index=True)
     channel: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    # sha256 of (scope, the client's Idempotency-Key): keys are scoped to who sent them (service.idempotency_scope)
     idempotency_key: Mapped[str | None] = mapped_column(String(128), unique=True, nullable=True)
+    # sha256 of the request's content: a replayed key with another content is refused, never answered with this
+    request_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     cancel_reason: Mapped[str | None] = mapped_column(String(200), nullable=True)
     reminder_sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     # Set when a holiday arrangement entered after booking closes the booked day (the litigant is sent an SMS to

@@ -6,6 +6,7 @@ import logging
 
 from service_center.booking.service import send_reminders
 from service_center.db import get_sessionmaker
+from service_center.notifications.service import drain
 
 
 def main() -> None:
@@ -15,6 +16,7 @@ def main() -> None:
     install_log_masking()
     with get_sessionmaker()() as session:
         count = send_reminders(session)
+    drain()  # the background sender hands every message to Twilio before the command exits
     print(f"reminders sent or queued: {count}")
 
 

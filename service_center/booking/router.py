@@ -26,13 +26,22 @@ from service_center.booking.schemas import (
     Proof,
     StaffCancel,
 )
+from service_center.config import Settings, get_settings
 from service_center.db import get_session
 from service_center.errors import error_body
+from service_center.security import ratelimit, verification
+from service_center.security.trust import client_key, is_internal
 
 router = APIRouter(tags=["booking"])
 staff_router = APIRouter(tags=["staff"], dependencies=[Depends(require_staff)])
 
 NOT_FOUND = "没有找到这个预约，请核对预约号和手机号后四位"
+LOOKUP_WINDOW = dt.timedelta(minutes=15)
+TOO_MANY_LOOKUPS = "核对失败次数太多，请15分钟后再试，或拨打12368咨询"
+USER_KEY_INTERNAL = "按用户标识查询只供本系统内部使用，请提供预约号和手机号后四位"
+# Headers of the GET/DELETE proof: ASCII digits only (a regex \d would take full-width and Arabic-Indic digits).
+PhoneLast4 = Header(default=None, pattern=r"^[0-9]{4}$", description="last four digits of the booking's phone")
+UserKeyHeader = Header(default=None, max_length=128, description="internal callers only")
 
 
 def now_dependency() -> dt.datetime:
@@ -49,15 +58,22 @@ def _full(exc: service.SlotFull) -> JSONResponse:
     return JSONResponse(error_body(409, message, {"alternatives": exc.alternatives}), 409)
 
 
-def _find(session: Session, reference: str, proof: Proof) -> Appointment:
+def _find(session: Session, reference: str, proof: Proof, request: Request, settings: Settings) -> Appointment:
+    """Throttled per client (never per reference, which would lock the owner out); a wrong proof and an unknown
+    reference get the same 404."""
     if not proof.phone_last4 and not proof.user_key:
         raise HTTPException(status_code=422, detail="请提供预约时所留手机号的后四位")
+    if proof.user_key and not is_internal(request):
+        raise HTTPException(status_code=403, detail=USER_KEY_INTERNAL)
+    client = client_key(request)
+    ratelimit.check(session, "lookup_failed", client, settings.lookup_failures_per_client, LOOKUP_WINDOW,
+                    TOO_MANY_LOOKUPS)
     try:
         return service.find(session, reference, phone_last4=proof.phone_last4, user_key=proof.user_key)
     except service.NotFound:
+        ratelimit.record(session, "lookup_failed", client)
+        session.commit()
         raise HTTPException(status_code=404, detail=NOT_FOUND) from None
-    except service.TooManyAttempts:
-        raise HTTPException(status_code=429, detail="核对失败次数太多，请15分钟后再试，或拨打12368咨询") from None
 
 
 # ---------- public ----------
@@ -103,41 +119,71 @@ def parse_day_endpoint(body: ParseDay, now: dt.datetime = Depends(now_dependency
             "bookable": problem is None, "problem": problem}
 
 
-@router.post("/api/booking/appointments", status_code=201, summary="Book (Idempotency-Key header recommended)")
-def create_appointment(body: AppointmentCreate, response: Response,
+@router.post("/api/booking/appointments", status_code=201,
+             summary="Book with a verified phone (Idempotency-Key header recommended)")
+def create_appointment(body: AppointmentCreate, request: Request, response: Response,
                        idempotency_key: str | None = Header(default=None, alias="Idempotency-Key", max_length=128),
-                       session: Session = Depends(get_session), now: dt.datetime = Depends(now_dependency)):
+                       session: Session = Depends(get_session), now: dt.datetime = Depends(now_dependency),
+                       settings: Settings = Depends(get_settings)):
+    contact = verification.verified(session, body.phone_verification)
+    phone = contact.phone if contact else None
+    name = body.name or (contact.name if contact else None)
+    if phone is None:
+        raise HTTPException(status_code=422,
+                            detail="请先验证手机号：用短信验证码确认后再预约（验证已过期的请重新获取）")
+    if body.phone and service.normalize_mobile(body.phone) != phone:
+        raise HTTPException(status_code=422, detail="手机号与验证过的号码不一致，请重新验证")
+    internal = is_internal(request)
+    client = client_key(request)
+    key = idempotency_key or body.idempotency_key
     try:
-        created = service.create(session, service=body.service, start=body.start, name=body.name, phone=body.phone,
-                                 description=body.description, user_key=body.user_key, channel=body.channel,
-                                 idempotency_key=idempotency_key or body.idempotency_key, now=now)
+        if not (key and service.has_key(session, service.scoped_key(client, key))):
+            ratelimit.check(session, "booking", client, settings.booking_per_client_per_day, dt.timedelta(days=1),
+                            "今天预约的次数太多了，请明天再试，或拨打12368咨询")
+        created = service.create(session, service=body.service, start=body.start, name=name or "", phone=phone,
+                                 description=body.description, user_key=body.user_key if internal else None,
+                                 channel=body.channel if internal else "api",
+                                 idempotency_key=service.scoped_key(client, key) if key else None, now=now,
+                                 max_active=settings.booking_max_active_per_phone)
     except BookingRuleError as exc:
         raise _rule_error(exc) from None
     except service.SlotFull as exc:
         return _full(exc)
+    except service.TooManyActive as exc:
+        raise HTTPException(status_code=429, detail=str(exc)) from None
+    except service.KeyReused:
+        raise HTTPException(status_code=409, detail="这个 Idempotency-Key 已用于另一份预约请求，请换一个新的") from None
     if created.replayed:
         response.status_code = 200
+    else:
+        ratelimit.record(session, "booking", client)
+        session.commit()
     return {**service.appointment_view(created.appointment), "replayed": created.replayed}
 
 
 @router.post("/api/booking/lookup", summary="Find bookings by reference + last four phone digits, or by user_key")
-def lookup(body: Lookup, session: Session = Depends(get_session), now: dt.datetime = Depends(now_dependency)) -> dict:
+def lookup(body: Lookup, request: Request, session: Session = Depends(get_session),
+           now: dt.datetime = Depends(now_dependency), settings: Settings = Depends(get_settings)) -> dict:
     if body.reference:
-        return {"appointments": [service.appointment_view(_find(session, body.reference, body))]}
+        return {"appointments": [service.appointment_view(_find(session, body.reference, body, request, settings))]}
     if body.user_key:
+        if not is_internal(request):  # only a channel's own proven identity lists bookings without a reference
+            raise HTTPException(status_code=403, detail=USER_KEY_INTERNAL)
         return {"appointments": [service.appointment_view(a) for a in service.for_user(session, body.user_key, now)]}
     raise HTTPException(status_code=422, detail="请提供预约号和手机号后四位")
 
 
 @router.get("/api/booking/appointments/{reference}", summary="One booking (proof in X-Phone-Last4 or X-User-Key)")
-def get_appointment(reference: str, x_phone_last4: str | None = Header(default=None),
-                    x_user_key: str | None = Header(default=None), session: Session = Depends(get_session)) -> dict:
+def get_appointment(reference: str, request: Request, x_phone_last4: str | None = PhoneLast4,
+                    x_user_key: str | None = UserKeyHeader, session: Session = Depends(get_session),
+                    settings: Settings = Depends(get_settings)) -> dict:
     proof = Proof(phone_last4=x_phone_last4, user_key=x_user_key)
-    return service.appointment_view(_find(session, reference, proof))
+    return service.appointment_view(_find(session, reference, proof, request, settings))
 
 
-def _change(reference: str, body: Change, session: Session, now: dt.datetime):
-    appointment = _find(session, reference, body)
+def _change(reference: str, body: Change, session: Session, now: dt.datetime, request: Request,
+            settings: Settings):
+    appointment = _find(session, reference, body, request, settings)
     actor = "litigant:user_key" if body.user_key else "litigant:phone"
     try:
         return service.appointment_view(service.change(session, appointment, body.start, actor, body.service, now))
@@ -150,19 +196,20 @@ def _change(reference: str, body: Change, session: Session, now: dt.datetime):
 
 
 @router.patch("/api/booking/appointments/{reference}", summary="Change the time (and/or service)")
-def patch_appointment(reference: str, body: Change, session: Session = Depends(get_session),
-                      now: dt.datetime = Depends(now_dependency)):
-    return _change(reference, body, session, now)
+def patch_appointment(reference: str, body: Change, request: Request, session: Session = Depends(get_session),
+                      now: dt.datetime = Depends(now_dependency), settings: Settings = Depends(get_settings)):
+    return _change(reference, body, session, now, request, settings)
 
 
 @router.post("/api/booking/appointments/{reference}/change", summary="Same as PATCH, for clients without PATCH")
-def change_appointment(reference: str, body: Change, session: Session = Depends(get_session),
-                       now: dt.datetime = Depends(now_dependency)):
-    return _change(reference, body, session, now)
+def change_appointment(reference: str, body: Change, request: Request, session: Session = Depends(get_session),
+                       now: dt.datetime = Depends(now_dependency), settings: Settings = Depends(get_settings)):
+    return _change(reference, body, session, now, request, settings)
 
 
-def _cancel(reference: str, proof: Proof, reason: str | None, session: Session) -> dict:
-    appointment = _find(session, reference, proof)
+def _cancel(reference: str, proof: Proof, reason: str | None, session: Session, request: Request,
+            settings: Settings) -> dict:
+    appointment = _find(session, reference, proof, request, settings)
     actor = "litigant:user_key" if proof.user_key else "litigant:phone"
     try:
         return service.appointment_view(service.cancel(session, appointment, actor, reason))
@@ -171,17 +218,31 @@ def _cancel(reference: str, proof: Proof, reason: str | None, session: Session) 
 
 
 @router.delete("/api/booking/appointments/{reference}", summary="Cancel (proof in X-Phone-Last4 or X-User-Key)")
-def delete_appointment(reference: str, x_phone_last4: str | None = Header(default=None),
-                       x_user_key: str | None = Header(default=None), session: Session = Depends(get_session)):
-    return _cancel(reference, Proof(phone_last4=x_phone_last4, user_key=x_user_key), None, session)
+def delete_appointment(reference: str, request: Request, x_phone_last4: str | None = PhoneLast4,
+                       x_user_key: str | None = UserKeyHeader, session: Session = Depends(get_session),
+                       settings: Settings = Depends(get_settings)):
+    return _cancel(reference, Proof(phone_last4=x_phone_last4, user_key=x_user_key), None, session, request,
+                   settings)
 
 
 @router.post("/api/booking/appointments/{reference}/cancel", summary="Cancel, proof in the body")
-def cancel_appointment(reference: str, body: Cancel, session: Session = Depends(get_session)) -> dict:
-    return _cancel(reference, body, body.reason, session)
+def cancel_appointment(reference: str, body: Cancel, request: Request, session: Session = Depends(get_session),
+                       settings: Settings = Depends(get_settings)) -> dict:
+    return _cancel(reference, body, body.reason, session, request, settings)
 
 
 # ---------- staff ----------
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def spreadsheet_safe(value):
+    """A cell a spreadsheet will not run: text starting like a formula (=HYPERLINK(...), +, -, @) gets a leading
+    apostrophe (OWASP's advice for CSV injection); numbers and other text are unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
 CSV_COLUMNS = ["reference", "label", "service_name", "status", "name", "phone", "description", "channel",
                "cancel_reason", "created_at"]
 
@@ -198,7 +259,7 @@ def staff_bookings(request: Request, day: dt.date | None = None,
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, extrasaction="ignore")
         writer.writeheader()
-        writer.writerows(items)
+        writer.writerows({key: spreadsheet_safe(value) for key, value in item.items()} for item in items)
         # BOM so that Excel opens the Chinese text correctly
         return Response("\ufeff" + buffer.getvalue(), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="bookings-{day}.csv"'})

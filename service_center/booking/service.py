@@ -15,6 +15,8 @@ statements run one at a time. Cancelling decrements in the same transaction that
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import logging
 import secrets
 import threading
@@ -40,7 +42,7 @@ from service_center.booking.calendar import (
 )
 from service_center.booking.models import Appointment, BookingAudit, SlotCounter
 from service_center.court.profile import UNCONFIRMED, fact, load_profile
-from service_center.notifications.service import deliver, normalize_mobile, send_sms
+from service_center.notifications.service import deliver_later, normalize_mobile, send_sms
 from service_center.privacy import mask_name, mask_phone, mask_text
 
 log = logging.getLogger(__name__)
@@ -71,6 +73,15 @@ class NotFound(Exception):
 
 class InvalidState(Exception):
     pass
+
+
+class KeyReused(Exception):
+    """An Idempotency-Key already used for a different request."""
+
+
+class TooManyActive(Exception):
+    def __init__(self, limit: int):
+        super().__init__(f"这个手机号已经有{limit}个有效的同类预约了，请先办理或取消已有的预约")
 
 
 @dataclass
@@ -265,28 +276,57 @@ def _new_reference(session: Session) -> str:
             return reference
 
 
-def _by_key(session: Session, key: str) -> Appointment | None:
-    return session.execute(select(Appointment).where(Appointment.idempotency_key == key)).scalar_one_or_none()
+def scoped_key(scope: str, key: str) -> str:
+    """Idempotency keys belong to whoever sent them: the same key from another client is another key."""
+    return hashlib.sha256(f"{scope}\x00{key}".encode("utf-8", "replace")).hexdigest()
+
+
+def request_hash(**fields) -> str:
+    return hashlib.sha256(json.dumps(fields, sort_keys=True, default=str, ensure_ascii=False).encode()).hexdigest()
+
+
+def _by_key(session: Session, key: str, content: str) -> Appointment | None:
+    existing = session.execute(select(Appointment).where(Appointment.idempotency_key == key)).scalar_one_or_none()
+    if existing is not None and existing.request_hash != content:
+        raise KeyReused()
+    return existing
+
+
+def has_key(session: Session, key: str) -> bool:
+    return session.execute(select(Appointment.id).where(Appointment.idempotency_key == key)).first() is not None
+
+
+def active_count(session: Session, phone: str, service: str, now: dt.datetime) -> int:
+    today = dt.datetime.combine(get_calendar().local(now).date(), dt.time())
+    return session.execute(select(func.count(Appointment.id)).where(
+        Appointment.phone == phone, Appointment.service == service, Appointment.status == ACTIVE,
+        Appointment.slot_start >= today)).scalar_one()
 
 
 def create(session: Session, *, service: str, start: dt.datetime, name: str, phone: str,
            description: str | None, user_key: str | None, channel: str | None, idempotency_key: str | None,
-           now: dt.datetime | None = None, actor: str = "litigant") -> Created:
+           now: dt.datetime | None = None, actor: str = "litigant", max_active: int | None = None) -> Created:
+    """idempotency_key: already scoped (scoped_key); a replay with the same content returns the first booking,
+    with other content raises KeyReused. max_active: active bookings one phone may hold per service."""
     calendar = get_calendar()
     now = now or calendar.now()
+    mobile = normalize_mobile(phone)
+    name = (name or "").strip()
+    description = (description or "").strip()[:200] or None
+    content = request_hash(service=service, start=start.isoformat(), name=name, phone=mobile,
+                           description=description)
     if idempotency_key:
-        existing = _by_key(session, idempotency_key)
+        existing = _by_key(session, idempotency_key, content)
         if existing is not None:
             return Created(existing, True)
     info = calendar.service(service)
     start = calendar.check_slot(service, start, now)
-    mobile = normalize_mobile(phone)
     if mobile is None:
         raise BookingRuleError("手机号码不正确，请提供11位的大陆手机号码")
-    name = (name or "").strip()
     if not 1 <= len(name) <= 30:
         raise BookingRuleError("请提供预约人姓名（30字以内）")
-    description = (description or "").strip()[:200] or None
+    if max_active is not None and active_count(session, mobile, service, now) >= max_active:
+        raise TooManyActive(max_active)
     local_start = _naive(start, calendar)
     for _attempt in range(5):
         try:
@@ -296,7 +336,7 @@ def create(session: Session, *, service: str, start: dt.datetime, name: str, pho
                 appointment = Appointment(reference=_new_reference(session), service=service,
                                           slot_start=local_start, name=name, phone=mobile, description=description,
                                           status=ACTIVE, user_key=user_key, channel=channel,
-                                          idempotency_key=idempotency_key)
+                                          idempotency_key=idempotency_key, request_hash=content)
                 session.add(appointment)
                 session.flush()
                 audit(session, f"{actor}:{channel or 'api'}", "create", appointment.reference, service=service,
@@ -307,7 +347,7 @@ def create(session: Session, *, service: str, start: dt.datetime, name: str, pho
             raise SlotFull(free_slots(session, service, start.date(), None, now, exclude=start)) from None
         except IntegrityError:
             if idempotency_key:
-                existing = _by_key(session, idempotency_key)
+                existing = _by_key(session, idempotency_key, content)
                 if existing is not None:
                     return Created(existing, True)
     else:  # pragma: no cover - five reference collisions in a row
@@ -316,34 +356,20 @@ def create(session: Session, *, service: str, start: dt.datetime, name: str, pho
     return Created(appointment, False)
 
 
-FAILED_PROOF_LIMIT = 5
-FAILED_PROOF_WINDOW = dt.timedelta(minutes=15)
-
-
-class TooManyAttempts(Exception):
-    pass
-
-
 def find(session: Session, reference: str, *, phone_last4: str | None = None,
          user_key: str | None = None) -> Appointment:
-    """An appointment for someone who proves it is theirs: last four phone digits, or the same user_key.
-    After FAILED_PROOF_LIMIT wrong proofs for one reference within FAILED_PROOF_WINDOW, even a right one waits."""
+    """An appointment for someone who proves it is theirs: last four phone digits, or the same user_key (only
+    internal callers may offer a user_key; the router sees to that). Wrong proof and no such reference are the same
+    NotFound, so references cannot be enumerated; throttling is per client (the router), never per reference, so
+    guessing cannot lock the owner out."""
     appointment = session.execute(select(Appointment).where(Appointment.reference == (reference or "").strip())
                                   ).scalar_one_or_none()
-    if appointment is not None:
-        since = dt.datetime.now(dt.UTC).replace(tzinfo=None) - FAILED_PROOF_WINDOW
-        failures = session.execute(select(func.count(BookingAudit.id)).where(
-            BookingAudit.reference == appointment.reference, BookingAudit.action == "proof_failed",
-            BookingAudit.at >= since)).scalar_one()
-        if failures >= FAILED_PROOF_LIMIT:
-            raise TooManyAttempts()
     ok = appointment is not None and (
-        (phone_last4 and len(phone_last4) == 4 and secrets.compare_digest(appointment.phone[-4:], phone_last4))
-        or (user_key and appointment.user_key and secrets.compare_digest(appointment.user_key, user_key)))
+        (phone_last4 and len(phone_last4) == 4 and secrets.compare_digest(appointment.phone[-4:].encode(),
+                                                                          phone_last4.encode()))
+        or (user_key and appointment.user_key
+            and secrets.compare_digest(appointment.user_key.encode(), user_key.encode())))
     if not ok:
-        if appointment is not None:
-            with write_transaction(session):
-                audit(session, "litigant", "proof_failed", appointment.reference)
         raise NotFound()
     return appointment
 
@@ -475,12 +501,8 @@ def queue_sms(session: Session, appointment: Appointment, kind: str):
 
 
 def deliver_after_commit(session: Session, message) -> None:
-    try:
-        if deliver(message):
-            session.commit()
-    except Exception:  # the booking stands even if the message cannot be delivered
-        session.rollback()
-        log.exception("could not deliver SMS %s", message.id)
+    """The message is committed with the booking; Twilio gets it from the background sender."""
+    deliver_later(message)
 
 
 def send_reminders(session: Session, now: dt.datetime | None = None) -> int:

@@ -8,6 +8,7 @@ from service_center.court.profile import lookup
 from service_center.fees.engine import FeeInputError, estimate
 
 router = APIRouter(tags=["fees"])
+MAX_AMOUNT = 1e13  # yuan: ten trillion, beyond any claim
 
 
 def local_amounts() -> dict:
@@ -21,7 +22,8 @@ def local_amounts() -> dict:
 def fee_estimate(
     case_type: str = Query("property", description="property | divorce | personality_rights | other_non_property | "
                            "ip_no_amount | labour | administrative | administrative_special，或纠纷类型 loan、sale 等"),
-    amount: float | None = Query(None, ge=0,
+    # bounded and finite: 1e30 or inf made the fee arithmetic (Decimal) fail with a 500
+    amount: float | None = Query(None, ge=0, le=MAX_AMOUNT, allow_inf_nan=False,
                                  description="诉讼请求金额（元）；离婚案件为财产总额，人格权案件为赔偿金额"),
     procedure: Literal["ordinary", "simple", "small_claims"] = "ordinary",
     kind: Literal["acceptance", "appeal", "enforcement", "preservation", "payment_order"] = "acceptance",

@@ -6,6 +6,7 @@ import time
 
 import httpx
 from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -65,22 +66,27 @@ def _check_guide(settings: Settings) -> dict:
     return {"status": "loading" if state["status"] == "loading" else "down", "error": state.get("error")}
 
 
-@router.get("/health", summary="Each dependency's status, each supervised process's state and crashes, versions")
-async def health(session: Session = Depends(get_session), settings: Settings = Depends(get_settings)) -> dict:
+@router.get("/health", summary="Each dependency's status, each supervised process's state and crashes, versions "
+            "(503 when any dependency is not ok)",
+            responses={503: {"description": "a dependency is down or still loading; same body"}})
+async def health(session: Session = Depends(get_session), settings: Settings = Depends(get_settings)):
     async with httpx.AsyncClient(timeout=settings.health_timeout) as client:
         rasa, actions, fallback = await asyncio.gather(
             _check_http(client, f"{settings.rasa_url}/"), _check_http(client, f"{settings.actions_url}/health"),
             _check_http(client, f"{settings.hotline_fallback_url}/health"))
     checks = {"database": _check_database(session), "guide": _check_guide(settings), "rasa": rasa,
               "actions": actions, "hotline_fallback": fallback, "calendar": _check_calendar()}
+    # A provisional holiday calendar is a warning for staff, not a failure: booking still works.
     overall = "ok" if all(c["status"] in ("ok", "provisional") for c in checks.values()) else "degraded"
-    return {
+    body = {
         "status": overall,
         "checks": checks,
         "warnings": [checks["calendar"]["warning"]] if checks["calendar"].get("warning") else [],
         "supervision": process_report(settings.supervision_dir),
         "versions": {"service_center": __version__, "python": platform.python_version()},
     }
+    # Monitoring and load balancers read the status code: degraded must not look healthy.
+    return JSONResponse(body, status_code=200 if overall == "ok" else 503)
 
 
 @router.get("/health/processes", summary="Each supervised process's state, pid and crash count (make run)")

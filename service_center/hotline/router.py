@@ -1,15 +1,19 @@
 """Hotline callback API: the connector records requests; staff list them and mark them done."""
 
+import datetime as dt
 from typing import Literal
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy.orm import Session
 
 from service_center.auth import require_staff
+from service_center.config import Settings, get_settings
 from service_center.db import get_session
 from service_center.hotline import service
 from service_center.hotline.fallback import router as fallback_router
 from service_center.hotline.schemas import CallbackCreated, CallbackOut, CallbackRequest, CallbackUpdate
+from service_center.security import ratelimit
+from service_center.security.trust import client_key, require_internal
 
 router = APIRouter(tags=["hotline"])
 # The fallback TwiML also has its own process (fallback_app.py); served here too for set-ups that point Twilio here.
@@ -17,10 +21,17 @@ router.include_router(fallback_router)
 
 
 @router.post("/api/hotline/callbacks", response_model=CallbackCreated, status_code=201,
-             summary="登记回电请求（12368 热线连接器在无人接听或非工作时间调用）")
-def request_callback(body: CallbackRequest, response: Response,
-                     session: Session = Depends(get_session)) -> CallbackCreated:
+             dependencies=[Depends(require_internal)],
+             summary="登记回电请求（12368 热线连接器在无人接听或非工作时间调用；内部接口：X-Internal-Token）")
+def request_callback(body: CallbackRequest, request: Request, response: Response,
+                     session: Session = Depends(get_session),
+                     settings: Settings = Depends(get_settings)) -> CallbackCreated:
+    ratelimit.check(session, "callback", client_key(request), settings.callbacks_per_client_per_day,
+                    dt.timedelta(days=1), "今天登记回电的次数太多了，请在工作时间拨打12368")
     callback, created = service.request_callback(session, body)
+    if created:
+        ratelimit.record(session, "callback", client_key(request))
+        session.commit()
     if not created:
         response.status_code = 200
     return CallbackCreated(id=callback.id, status=callback.status, created=created)

@@ -9,9 +9,10 @@ Reason = Literal["no_human_available", "no_answer", "caller_request", "system_er
 
 
 class CallbackRequest(BaseModel):
-    phone: str = Field(pattern=r"^\+?\d{5,20}$", description="来电号码（E.164 或纯数字）")
+    phone: str = Field(pattern=r"^\+?[0-9]{5,20}$", description="来电号码（E.164 或纯数字）")
     user_key: str | None = Field(default=None, max_length=64)
-    call_sid: str | None = Field(default=None, max_length=64, description="Twilio CallSid，重复提交按此去重")
+    call_sid: str | None = Field(default=None, min_length=1, max_length=64,
+                                 description="Twilio CallSid，重复提交按此去重")
     reason: Reason = "no_human_available"
 
 

@@ -49,7 +49,12 @@ def update_callback(session: Session, callback_id: int, body: CallbackUpdate) ->
     return out(callback)
 
 
+def _utc(moment: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes even for timezone=True columns: they were stored in UTC."""
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
+
+
 def out(callback: HotlineCallback) -> CallbackOut:
-    return CallbackOut(id=callback.id, created_at=callback.created_at, phone=callback.phone,
+    return CallbackOut(id=callback.id, created_at=_utc(callback.created_at), phone=callback.phone,
                        phone_masked=mask_phone(callback.phone), user_key=callback.user_key, reason=callback.reason,
-                       status=callback.status, note=callback.note, handled_at=callback.handled_at)
+                       status=callback.status, note=callback.note, handled_at=_utc(callback.handled_at))

@@ -3,7 +3,7 @@
 import datetime as dt
 import logging
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -13,9 +13,11 @@ from service_center.config import Settings, get_settings
 from service_center.court.profile import load_profile
 from service_center.db import get_session
 from service_center.notifications.models import SmsMessage
-from service_center.notifications.service import normalize_mobile, outbox_item, send_sms
+from service_center.notifications.service import deliver_later, normalize_mobile, outbox_item, send_sms
 from service_center.privacy import mask_phone
 from service_center.safety.texts import numbers_sms
+from service_center.security import ratelimit
+from service_center.security.trust import client_key, require_internal
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["notifications"])
@@ -46,8 +48,9 @@ def guide_text(entry_id: str, settings: Settings) -> str | None:
             f"详情：{settings.public_base_url.rstrip('/')}/guide/{entry.id}")
 
 
-@router.post("/api/notifications/sms", status_code=202, summary="Send a guide entry's summary to a mobile")
-def send_guide_sms(body: SmsRequest, session: Session = Depends(get_session),
+@router.post("/api/notifications/sms", status_code=202, dependencies=[Depends(require_internal)],
+             summary="Send a guide entry's summary to a (channel-verified) mobile; internal: X-Internal-Token")
+def send_guide_sms(body: SmsRequest, request: Request, session: Session = Depends(get_session),
                    settings: Settings = Depends(get_settings)) -> dict:
     mobile = normalize_mobile(body.to)
     if mobile is None:
@@ -61,13 +64,16 @@ def send_guide_sms(body: SmsRequest, session: Session = Depends(get_session),
         SmsMessage.to == f"+86{mobile}", SmsMessage.purpose == body.kind, SmsMessage.created_at >= since)).scalar_one()
     if recent >= settings.sms_guide_per_number_per_hour:
         raise HTTPException(status_code=429, detail="这个号码短信发送太频繁了，请一小时后再试")
-    record = send_sms(session, mobile, text, body.kind, settings)
+    ratelimit.hit(session, "sms", client_key(request), settings.sms_per_client_per_hour, dt.timedelta(hours=1),
+                  "短信发送太频繁了，请一小时后再试")
+    record = send_sms(session, mobile, text, body.kind, settings, deliver_now=False)
     session.commit()
+    deliver_later(record, settings=settings)
     return {"status": record.status, "to": mask_phone(record.to)}
 
 
 @staff_router.get("/api/staff/outbox", summary="SMS waiting in the outbox (and sent/failed ones)")
-def outbox(status: str | None = Query(None, pattern="^(outbox|sent|failed)$"), limit: int = Query(100, le=500),
+def outbox(status: str | None = Query(None, pattern="^(outbox|sent|failed)$"), limit: int = Query(100, ge=1, le=500),
            session: Session = Depends(get_session)) -> dict:
     query = select(SmsMessage).order_by(SmsMessage.id.desc()).limit(limit)
     if status:

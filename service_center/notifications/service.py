@@ -6,7 +6,9 @@ it waits in the outbox table, which staff read at GET /api/staff/outbox. Either 
 """
 
 import logging
+import queue
 import re
+import threading
 
 from sqlalchemy.orm import Session
 
@@ -34,9 +36,12 @@ def twilio_configured(settings: Settings) -> bool:
 
 
 def twilio_client(settings: Settings):
+    from twilio.http.http_client import TwilioHttpClient
     from twilio.rest import Client
 
-    client = Client(settings.twilio_account_sid, settings.twilio_auth_token)
+    # A timeout, so a slow Twilio cannot hold a sender forever (the library's default waits without limit).
+    client = Client(settings.twilio_account_sid, settings.twilio_auth_token,
+                    http_client=TwilioHttpClient(timeout=settings.twilio_timeout))
     if settings.twilio_api_base_url:  # tests: a local fake of api.twilio.com
         client.api.base_url = settings.twilio_api_base_url.rstrip("/")
     return client
@@ -89,3 +94,50 @@ def outbox_item(message: SmsMessage) -> dict:
     return {"id": message.id, "created_at": message.created_at.isoformat() + "Z", "to": mask_phone(message.to),
             "purpose": message.purpose, "status": message.status, "body": message.body,
             "provider_sid": message.provider_sid, "error": message.error}
+
+
+# ---------- delivery off the request threads ----------
+_pending: queue.Queue[int] = queue.Queue(maxsize=10_000)
+_worker_lock = threading.Lock()
+_worker: threading.Thread | None = None
+
+
+def _work() -> None:
+    from service_center.db import get_sessionmaker
+
+    while True:
+        message_id = _pending.get()
+        try:
+            with get_sessionmaker()() as session:
+                record = session.get(SmsMessage, message_id)
+                if record is not None and deliver(record):
+                    session.commit()
+        except Exception:  # one failed message must not stop the sender
+            log.exception("could not deliver SMS %s", message_id)
+        finally:
+            _pending.task_done()
+
+
+def deliver_later(*records: SmsMessage, settings: Settings | None = None) -> None:
+    """Committed messages go to Twilio from one background sender thread, so no request waits on Twilio.
+    Without Twilio configured they stay in the outbox and nothing is queued."""
+    global _worker
+    settings = settings or get_settings()
+    if not twilio_configured(settings):
+        for record in records:
+            log.info("SMS %s to %s (%s)", record.status, mask_phone(record.to), record.purpose)
+        return
+    with _worker_lock:
+        if _worker is None or not _worker.is_alive():
+            _worker = threading.Thread(target=_work, name="sms-sender", daemon=True)
+            _worker.start()
+    for record in records:
+        try:
+            _pending.put_nowait(record.id)
+        except queue.Full:  # stays in the outbox, where staff see it
+            log.warning("SMS queue full; message %s stays in the outbox", record.id)
+
+
+def drain() -> None:
+    """Waits until every queued message was handed to Twilio (command-line jobs call this before exiting)."""
+    _pending.join()

@@ -11,7 +11,7 @@ from service_center.db import Base
 class RiskAssessment(Base):
     __tablename__ = "risk_assessments"
 
-    id: Mapped[str] = mapped_column(String(12), primary_key=True)
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)  # 128 random bits (service.new_id)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), index=True)
     channel: Mapped[str | None] = mapped_column(String(32))
     dispute_type: Mapped[str] = mapped_column(String(32))

@@ -23,7 +23,7 @@ templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates"))
 
 
 def _get(session: Session, assessment_id: str) -> RiskAssessment:
-    row = session.get(RiskAssessment, assessment_id) if assessment_id.isdigit() else None
+    row = session.get(RiskAssessment, assessment_id) if service.ID_PATTERN.match(assessment_id) else None
     if row is None:
         raise HTTPException(status_code=404, detail="找不到这个报告编号")
     return row

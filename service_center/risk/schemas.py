@@ -1,17 +1,19 @@
 """Request bodies of the risk API. Answers are the normalized values returned by POST /api/risk/parse."""
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
 DisputeType = Literal["loan", "sale", "labour", "divorce", "traffic", "property_service", "lease",
                       "personal_injury", "other"]
+# Finite and bounded (1e30 made the fee arithmetic fail with a 500): ten trillion yuan is beyond any claim.
+Amount = Annotated[float, Field(ge=0, le=1e13, allow_inf_nan=False)]
 DateAnswer = str | dict[str, str | None] | None
 
 
 class AssessmentIn(BaseModel):
     dispute_type: DisputeType
-    amount: float | Literal["skip"] | None = Field(None, description="诉讼请求金额（元）；离婚为财产总额")
+    amount: Amount | Literal["skip"] | None = Field(None, description="诉讼请求金额（元）；离婚为财产总额")
     arose: DateAnswer | Literal["skip", "unknown"] = Field(
         None, description="纠纷发生时间：'2023-05-01'、'2023-05'、'2023' 或 {earliest, latest}")
     last_demand: DateAnswer | Literal["never", "skip", "unknown"] = Field(None, description="最后一次主张权利的时间")

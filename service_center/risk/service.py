@@ -1,5 +1,7 @@
-"""Store and fetch self-assessments; short ids that can be read aloud."""
+"""Store and fetch self-assessments, each under an unguessable id (the reports hold findings such as domestic
+violence: a short id could be enumerated)."""
 
+import re
 import secrets
 from datetime import date
 from typing import Any
@@ -12,12 +14,13 @@ from service_center.court.profile import lookup
 from service_center.risk.engine import assess
 from service_center.risk.models import RiskAssessment
 
-ID_DIGITS = 6
+ID_BYTES = 16  # 128 bits, 22 URL-safe characters
+ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{22,40}$")
 
 
 def new_id() -> str:
-    """Six digits, first not zero: easy to read out on the phone and to key in. The report holds no names."""
-    return str(secrets.randbelow(9 * 10 ** (ID_DIGITS - 1)) + 10 ** (ID_DIGITS - 1))
+    """128 random bits, URL-safe: the report's link is its only key, so it must not be guessable."""
+    return secrets.token_urlsafe(ID_BYTES)
 
 
 def local_amounts() -> dict[str, Any]:

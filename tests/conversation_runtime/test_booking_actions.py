@@ -7,6 +7,14 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import booking, service_api
+from court_common.trust import sign_identity
+
+SECRET = "test-internal-secret-0123456789abcdef"
+
+
+@pytest.fixture(autouse=True)
+def internal_secret(monkeypatch):
+    monkeypatch.setenv("INTERNAL_SECRET", SECRET)
 
 OFFERS = [{"start": "2026-12-02T08:30:00+08:00", "label": "12月2日（周三）08:30", "free": 2, "exact": True},
           {"start": "2026-12-02T09:30:00+08:00", "label": "12月2日（周三）09:30", "free": 1, "exact": True}]
@@ -144,48 +152,113 @@ def test_choosing_by_number_keypad_or_another_day():
     assert "1到2" in dispatcher.messages[0]["text"]
 
 
-def test_on_the_phone_the_caller_number_is_offered_and_confirmed():
-    metadata = {"caller_phone": "+8613812345678", "user_key": "caller-hash"}
+VERIFIED_CALLER = {"verification_id": "v-caller", "phone": "138****5678", "verified": True}
+CODE_SENT = {"verification_id": "v-sms", "phone": "139****0000", "verified": False}
+
+
+def test_on_the_phone_the_caller_number_is_offered_and_confirmed_without_a_code(fake):
+    service = fake({"/api/verification/phone": VERIFIED_CALLER})
+    metadata = sign_identity({"channel": "hotline_12368", "caller_phone": "+8613812345678", "user_key": "tel-1"})
     dispatcher = CollectingDispatcher()
     run(booking.ActionAskBookingPhone().run(dispatcher, tracker(metadata=metadata, channel="hotline_12368"), {}))
     assert "尾号5 6 7 8" in dispatcher.messages[0]["text"]  # digit by digit on the phone
     result = run(booking.ValidateBookingForm().validate_booking_phone(
         "是的", CollectingDispatcher(), tracker(text="是的", intent="affirm", metadata=metadata), {}))
-    assert result == {"booking_phone": "13812345678"}
+    # the slots keep the masked number and the verification id; the caller id needs no SMS code
+    assert result == {"booking_phone": "138****5678", "booking_phone_verification": "v-caller",
+                      "booking_phone_code": "verified"}
+    assert service.calls[0] == ("/api/verification/phone", {"phone": "13812345678", "method": "caller_id"})
     keypad = run(booking.ValidateBookingForm().validate_booking_phone(
         "1", CollectingDispatcher(), tracker(text="1", metadata=metadata), {}))
-    assert keypad == {"booking_phone": "13812345678"}
+    assert keypad["booking_phone_code"] == "verified"
 
 
-def test_bad_phone_and_name_are_asked_again():
+def test_a_forged_caller_phone_is_not_trusted(fake):
+    """issue 12, row 1: unsigned metadata (a REST client's) is nobody's identity."""
+    service = fake({"/api/verification/phone": CODE_SENT})
+    forged = {"channel": "hotline_12368", "caller_phone": "+8613812345678", "user_key": "tel-1"}
+    dispatcher = CollectingDispatcher()
+    run(booking.ActionAskBookingPhone().run(dispatcher, tracker(metadata=forged), {}))
+    assert "尾号" not in dispatcher.messages[0]["text"]
+    assert booking.user_key(tracker(metadata=forged)).startswith("conv-")
+    result = run(booking.ValidateBookingForm().validate_booking_phone(
+        "1", CollectingDispatcher(), tracker(text="1", metadata=forged), {}))
+    assert result == {"booking_phone": None} and service.calls == []
+    badly_signed = {**sign_identity(forged), "caller_phone": "+8613900000000"}
+    assert booking.caller_phone(tracker(metadata=badly_signed)) is None
+
+
+def test_a_typed_number_gets_a_code_first(fake):
+    service = fake({"/api/verification/phone": CODE_SENT,
+                    "/api/verification/phone/v-sms/check": {**CODE_SENT, "verified": True},
+                    "/api/verification/phone/v-sms/resend": CODE_SENT})
+    form = booking.ValidateBookingForm()
+    result = run(form.validate_booking_phone("13900000000", CollectingDispatcher(), tracker(), {}))
+    assert result == {"booking_phone": "139****0000", "booking_phone_verification": "v-sms",
+                      "booking_phone_code": None}
+    assert service.calls[-1] == ("/api/verification/phone", {"phone": "13900000000", "method": "sms_code"})
+    slots = {"booking_phone": "139****0000", "booking_phone_verification": "v-sms"}
+    asked = CollectingDispatcher()
+    run(booking.ActionAskBookingPhoneCode().run(asked, tracker(slots), {}))
+    assert "尾号0000" in asked.messages[0]["text"] and "重新发送" in asked.messages[0]["text"]
+    again = CollectingDispatcher()
+    assert run(form.validate_booking_phone_code("没收到 重新发送", again, tracker(slots), {})) == {
+        "booking_phone_code": None}
+    assert "新的验证码" in again.messages[0]["text"]
+    assert run(form.validate_booking_phone_code("12345", CollectingDispatcher(), tracker(slots), {})) == {
+        "booking_phone_code": None}
+    assert run(form.validate_booking_phone_code("一二三四五六", CollectingDispatcher(), tracker(slots), {})) == {
+        "booking_phone_code": "verified"}
+    assert service.calls[-1] == ("/api/verification/phone/v-sms/check", {"code": "123456"})
+    assert run(form.validate_booking_phone_code("换个号码", CollectingDispatcher(), tracker(slots), {})) == {
+        "booking_phone": None, "booking_phone_verification": None, "booking_phone_code": None}
+
+
+def test_a_wrong_code_is_explained(fake):
+    wrong = service_api.ServiceError(422, "验证码不对，请核对短信后再说一遍（还可以试4次）")
+    fake({"/api/verification/phone/v-sms/check": wrong})
+    dispatcher = CollectingDispatcher()
+    slots = {"booking_phone": "139****0000", "booking_phone_verification": "v-sms"}
+    result = run(booking.ValidateBookingForm().validate_booking_phone_code("000000", dispatcher, tracker(slots), {}))
+    assert result == {"booking_phone_code": None} and "还可以试4次" in dispatcher.messages[0]["text"]
+
+
+def test_bad_phone_and_name_are_asked_again(fake):
+    service = fake({"/api/verification/phone/v-1/name": VERIFIED_CALLER})
     form = booking.ValidateBookingForm()
     dispatcher = CollectingDispatcher()
     assert run(form.validate_booking_phone("12345", dispatcher, tracker(), {})) == {"booking_phone": None}
     assert "11位" in dispatcher.messages[0]["text"]
-    assert run(form.validate_booking_name("我叫王芳", CollectingDispatcher(), tracker(), {})) == {
-        "booking_name": "王芳"}
+    # the name goes to the service center with the verified number; the conversation keeps only 王*
+    named = run(form.validate_booking_name("我叫王芳", CollectingDispatcher(),
+                                           tracker({"booking_phone_verification": "v-1"}), {}))
+    assert named == {"booking_name": "王*"}
+    assert service.calls == [("/api/verification/phone/v-1/name", {"name": "王芳"})]
+    unclear = CollectingDispatcher()
+    assert run(form.validate_booking_name("123", unclear, tracker(), {})) == {"booking_name": None}
     assert run(form.validate_booking_description("跳过", CollectingDispatcher(), tracker(), {})) == {
         "booking_description": "无"}
 
 
 def test_read_back_masks_the_phone():
     slots = {"booking_service": "mediation", "booking_slot": OFFERS[0]["start"], "booking_offers": OFFERS,
-             "booking_name": "王芳", "booking_phone": "13812345678", "booking_description": "邻里纠纷"}
+             "booking_name": "王*", "booking_phone": "138****5678", "booking_description": "邻里纠纷"}
     dispatcher = CollectingDispatcher()
     run(booking.ActionAskBookingConfirm().run(dispatcher, tracker(slots), {}))
     text = dispatcher.messages[0]["text"]
-    assert "诉前调解" in text and "尾号5678" in text and "王芳" in text and "邻里纠纷" in text
+    assert "诉前调解" in text and "尾号5678" in text and "预约人姓王" in text and "邻里纠纷" in text
 
 
 def test_submit_books_with_an_idempotency_key_and_sends_a_card(fake):
     service = fake({"/api/booking/appointments": APPOINTMENT})
     slots = {"booking_service": "mediation", "booking_slot": OFFERS[0]["start"], "booking_name": "王芳",
-             "booking_phone": "13812345678", "booking_description": "无", "booking_confirm": True,
-             "booking_idempotency_key": "key-1"}
+             "booking_phone": "138****5678", "booking_phone_verification": "v-1", "booking_description": "无",
+             "booking_confirm": True, "booking_idempotency_key": "key-1"}
     dispatcher = CollectingDispatcher()
     events = run(booking.ActionSubmitBooking().run(dispatcher, tracker(slots, active_loop=None), {}))
     body = service.calls[0][1]
     assert body["idempotency_key"] == "key-1" and body["description"] is None
+    assert body["phone_verification"] == "v-1" and "phone" not in body  # the service center holds the number
     assert body["user_key"].startswith("conv-")
     assert "3 8 4 7 1 2" in dispatcher.messages[0]["text"] and "请以法院公告为准" in dispatcher.messages[0]["text"]
     card = dispatcher.messages[1]["custom"]
@@ -315,3 +388,15 @@ def test_a_booking_put_on_a_holiday_says_so_on_look_up(fake):
     slots = {**slots, "booking_proof": {"user_key": "u1"}}
     run(booking.ActionBookingManage().run(listed, tracker(slots, active_loop=None), {}))
     assert listed.messages[0]["text"].count("当天不办公，请改约") == 1
+
+
+def test_re_entering_the_form_keeps_the_registered_number_and_name(fake):
+    """After 已约满 the form starts again and re-validates its slots: masked values stay, nothing is re-sent."""
+    service = fake({})
+    slots = {"booking_phone": "137****2222", "booking_phone_verification": "v-1", "booking_name": "赵*"}
+    form = booking.ValidateBookingForm()
+    assert run(form.validate_booking_phone("137****2222", CollectingDispatcher(), tracker(slots), {})) == {
+        "booking_phone": "137****2222"}
+    assert run(form.validate_booking_name("赵*", CollectingDispatcher(), tracker(slots), {})) == {
+        "booking_name": "赵*"}
+    assert service.calls == []

@@ -19,6 +19,7 @@ from actions.guide import (
     format_basis,
     is_generic_request,
 )
+from court_common.trust import sign_identity
 
 ENTRIES = {
     "fee-how-computed": {
@@ -148,6 +149,16 @@ def texts(messages: list) -> str:
     return "\n".join(m.get("text") or "" for m in messages)
 
 
+# The hotline connector signs the caller id it vouches for (court_common/trust.py); the secret is the test's.
+SECRET = "test-internal-secret-0123456789abcdef"
+CALLER = sign_identity({"channel": "hotline_12368", "caller_phone": "+8613800000000"}, SECRET)
+
+
+@pytest.fixture(autouse=True)
+def internal_secret(monkeypatch):
+    monkeypatch.setenv("INTERNAL_SECRET", SECRET)
+
+
 @pytest.fixture(autouse=True)
 def keep_service_url():
     saved = service_api.SERVICE_URL
@@ -195,7 +206,7 @@ def test_numeric_articles_are_cited_in_chinese_and_grouped_by_law():
 
 def test_on_the_phone_short_answer_basis_and_sms_offer_only():
     kb = FakeKb()
-    tracker = make_tracker("诉讼费咋算", channel="hotline_12368", metadata={"caller_phone": "+8613800000000"})
+    tracker = make_tracker("诉讼费咋算", channel="hotline_12368", metadata=CALLER)
     messages, _ = run_action(ActionAnswerFromGuide(), tracker, kb)
     assert len(messages) == 2 and not any(m.get("custom") for m in messages)
     assert "依据是《诉讼费用交纳办法》第十三条。" in messages[0]["text"]
@@ -358,16 +369,16 @@ def test_feedback_without_an_answer_stores_nothing():
 def test_sms_sends_the_entry_reference_to_the_caller():
     kb = FakeKb()
     tracker = make_tracker("/request_guide_sms", intent="request_guide_sms", channel="hotline_12368",
-                           slots={"guide_context": "fee-how-computed"}, metadata={"caller_phone": "+8613800000000"})
+                           slots={"guide_context": "fee-how-computed"}, metadata=CALLER)
     messages, _ = run_action(ActionSendGuideSms(), tracker, kb)
-    assert kb.posts["sms"] == [{"to": "+8613800000000", "kind": "guide_details", "ref": "fee-how-computed"}]
+    assert kb.posts["sms"] == [{"to": "13800000000", "kind": "guide_details", "ref": "fee-how-computed"}]
     assert "已经用短信发到" in messages[0]["text"]
 
 
 @pytest.mark.parametrize("status", [404, 429, 500])
 def test_sms_errors_are_handled_politely(status):
     tracker = make_tracker("发短信", intent="request_guide_sms", channel="hotline_12368",
-                           slots={"guide_context": "fee-how-computed"}, metadata={"caller_phone": "+8613800000000"})
+                           slots={"guide_context": "fee-how-computed"}, metadata=CALLER)
     messages, _ = run_action(ActionSendGuideSms(), tracker, FakeKb(sms_status=status))
     assert messages[0]["text"].startswith("抱歉")
 

@@ -11,6 +11,8 @@ from twilio.request_validator import RequestValidator
 
 from connectors.hotline_12368 import CallState, Hotline, Hotline12368Input, HotlineSettings, parse_hours
 
+SALT = "test-hotline-user-key-salt"
+
 BASE = "https://court.example.cn/webhooks/hotline_12368"
 MENU_BUTTONS = [{"title": "诉前调解", "payload": "/book_appointment{\"booking_service\":\"mediation\"}"},
                 {"title": "立案", "payload": "/book_appointment{\"booking_service\":\"filing\"}"}]
@@ -305,7 +307,8 @@ def request(url: str, path: str, query: str = "", signature: str = ""):
 
 
 def test_signature_is_checked_against_the_public_url():
-    settings = HotlineSettings(auth_token="secret-token", public_url="https://court.example.cn/rasa")
+    settings = HotlineSettings(auth_token="secret-token", user_key_salt=SALT,
+                               public_url="https://court.example.cn/rasa")
     channel = Hotline12368Input(settings)
     form = params(SpeechResult="你好")
     public = "https://court.example.cn/rasa/webhooks/hotline_12368/webhook?event=silence"
@@ -323,6 +326,7 @@ def test_signature_is_checked_against_the_public_url():
 def test_signature_check_is_off_only_when_explicitly_disabled(monkeypatch):
     monkeypatch.delenv("HOTLINE_VALIDATE_SIGNATURE", raising=False)
     monkeypatch.delenv("TWILIO_AUTH_TOKEN", raising=False)
+    monkeypatch.setenv("HOTLINE_USER_KEY_SALT", SALT)
     channel = Hotline12368Input(HotlineSettings.load())
     assert channel.settings.validate_signature
     assert not channel.signed(request("http://x/webhook", "/webhook"), params())  # no token: refuse all
@@ -348,3 +352,17 @@ def test_form_keeps_blank_fields_because_twilio_signs_them():
     form = Hotline12368Input.form(SimpleNamespace(body=body))
     assert form == {"CallSid": "CA1", "CallerCity": "", "SpeechResult": "转人工", "Digits": ""}
     assert Hotline12368Input.form(SimpleNamespace(body=b"\xff\xfe")) == {}
+
+
+def test_no_built_in_user_key_salt_outside_development(monkeypatch):
+    """issue 12, row 1: a known salt let anyone derive a caller's user key from the phone number."""
+    monkeypatch.delenv("HOTLINE_USER_KEY_SALT", raising=False)
+    monkeypatch.delenv("COURT_ENV", raising=False)
+    with pytest.raises(ValueError, match="HOTLINE_USER_KEY_SALT"):
+        Hotline12368Input(HotlineSettings.load())
+    monkeypatch.setenv("HOTLINE_USER_KEY_SALT", "one-court-secret-salt")
+    first = Hotline12368Input(HotlineSettings.load()).settings.user_key_salt
+    assert first == "one-court-secret-salt"
+    monkeypatch.setenv("HOTLINE_USER_KEY_SALT", "another-court-secret")
+    keys = {HotlineSettings.load().user_key_salt, first}
+    assert len(keys) == 2

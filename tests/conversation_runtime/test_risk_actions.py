@@ -148,7 +148,7 @@ def test_submit_sends_report_card_and_booking_offer(service):
     assert body["dispute_type"] == "loan" and body["prior"] == "none"    # the labour answer does not leak
     assert body["channel"] == "rest"
     text = messages[0]["text"]
-    for part in ("风险等级高", "第一百八十八条", "2300元", "建议诉前调解", "4 8 2 9 1 3", "仅供参考，不构成法律意见",
+    for part in ("风险等级高", "第一百八十八条", "2300元", "建议诉前调解", "仅供参考，不构成法律意见",
                  "http://svc/risk/482913"):
         assert part in text
     assert messages[0]["buttons"][0]["payload"] == '/book_appointment{"booking_service":"mediation"}'

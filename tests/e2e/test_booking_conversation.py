@@ -21,12 +21,14 @@ def book_mediation(stack, sender: str) -> dict:
     offers = stack.say(sender, "下周三上午")
     assert "1、" in stack.texts(offers), stack.texts(offers)
     assert buttons(offers)[0]["payload"] == "1"
-    assert "称呼" in stack.texts(stack.say(sender, "1"))
-    assert "手机" in stack.texts(stack.say(sender, "王芳"))
+    assert "手机" in stack.texts(stack.say(sender, "1"))
     assert "11位" in stack.texts(stack.say(sender, "12345"))  # a bad number is asked again
-    assert "一句话" in stack.texts(stack.say(sender, "13812345678"))
+    asked = stack.texts(stack.say(sender, "13812345678"))
+    assert "验证码" in asked and "尾号5678" in asked, asked  # the number is verified before it gets anything
+    assert "称呼" in stack.texts(stack.say(sender, stack.sms_code("5678")))
+    assert "一句话" in stack.texts(stack.say(sender, "王芳"))
     read_back = stack.texts(stack.say(sender, "邻里纠纷"))
-    assert "请核对" in read_back and "尾号5678" in read_back and "王芳" in read_back
+    assert "请核对" in read_back and "尾号5678" in read_back and "预约人姓王" in read_back
     done = stack.say(sender, "/affirm")
     confirmation = card(done)
     assert confirmation and re.fullmatch(r"\d{6}", confirmation["reference"]), stack.texts(done)
@@ -104,12 +106,14 @@ def test_a_place_taken_before_confirming_offers_other_times(stack, sender):
     first = httpx.get(f"{stack.service_url}/api/booking/slots",
                       params={"service": "cross_region_filing", "date": day["date"], "part": "morning"}).json()
     stack.say(sender, "1")
-    stack.say(sender, "赵六")
     stack.say(sender, "13700002222")
+    stack.say(sender, stack.sms_code("2222"))
+    stack.say(sender, "赵六")
     assert "请核对" in stack.texts(stack.say(sender, "跳过"))
     taken = httpx.post(f"{stack.service_url}/api/booking/appointments",
                        json={"service": "cross_region_filing", "start": first["slots"][0]["start"], "name": "别人",
-                             "phone": "13600003333"}, headers={"Idempotency-Key": uuid.uuid4().hex})
+                             "phone_verification": stack.verified_phone("13600003333")},
+                       headers={"Idempotency-Key": uuid.uuid4().hex})
     assert taken.status_code == 201  # capacity 1: the slot is now full
     full = stack.texts(stack.say(sender, "/affirm"))
     assert "已约满" in full and "1、" in full, full
@@ -134,7 +138,8 @@ def test_staff_page_lists_and_checks_in(stack):
     slot = httpx.get(f"{stack.service_url}/api/booking/slots",
                      params={"service": "filing", "date": day}).json()["slots"][0]
     booked = httpx.post(f"{stack.service_url}/api/booking/appointments",
-                        json={"service": "filing", "start": slot["start"], "name": "李四", "phone": "13900001234"},
+                        json={"service": "filing", "start": slot["start"], "name": "李四",
+                              "phone_verification": stack.verified_phone("13900001234")},
                         headers={"Idempotency-Key": uuid.uuid4().hex}).json()
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])

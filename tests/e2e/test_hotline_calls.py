@@ -143,7 +143,8 @@ def test_metadata_and_a_repeat_caller(stack):
             metas.append(users[0]["metadata"])
         assert first.call_sid != second.call_sid  # a new conversation for each call
         assert metas[0]["user_key"] == metas[1]["user_key"]  # the same caller, to find their booking
-        assert metas[0]["caller_phone"] == "+8613900001111" and metas[0]["channel"] == "hotline_12368"
+        # stored masked (issue 12, row 8): the tracker store keeps no phone number in clear
+        assert metas[0]["caller_phone"] == "139****1111" and metas[0]["channel"] == "hotline_12368"
         assert "13900001111" not in metas[0]["user_key"]
     finally:
         first.close()
@@ -167,8 +168,9 @@ class SlowActionProxy:
                     self.end_headers()
                     return
                 time.sleep(proxy.delay)
-                reply = httpx.post(proxy.target + self.path, content=body,
-                                   headers={"Content-Type": "application/json"}, timeout=30)
+                # the action server answers only Rasa, which proves itself with X-Internal-Token
+                reply = httpx.post(proxy.target + self.path, content=body, timeout=30, headers={
+                    "Content-Type": "application/json", "X-Internal-Token": self.headers.get("X-Internal-Token", "")})
                 self.send_response(reply.status_code)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(reply.content)))
@@ -312,5 +314,6 @@ def test_risk_self_assessment_by_phone(call):
     reply = call.press("2")
     answers = {"金额": "50000#", "多少钱": "50000#", "最后一次": "去年六月", "什么时候": "前年"}
     done = drive(call, reply, answers, until=("自测结果",))
-    assert "风险等级" in done.said and "报告编号" in done.said, call.transcript
+    # no report id on the phone: it is a 128-bit key, not something to write down (issue 12, row 6)
+    assert "风险等级" in done.said and "报告编号" not in done.said, call.transcript
     assert "http" not in done.said

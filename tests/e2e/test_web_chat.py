@@ -175,10 +175,13 @@ def test_booking_through_the_page(stack, page):
     before = bot_messages(page).count()
     bot_messages(page).last.get_by_role("button").first.click()  # the first free time
     wait_for_bot_after(page, before)
-    expect(bot_messages(page).last).to_contain_text("称呼")
-    send(page, "王芳")
     expect(bot_messages(page).last).to_contain_text("手机")
     send(page, "13812345678")
+    expect(bot_messages(page).last).to_contain_text("验证码")  # the number is verified before it gets anything
+    send(page, stack.sms_code("5678"))
+    expect(bot_messages(page).last).to_contain_text("称呼")
+    send(page, "王芳")
+    expect(bot_messages(page).last).to_contain_text("一句话")
     send(page, "邻里纠纷")
     expect(bot_messages(page).last).to_contain_text("请核对")
     expect(bot_messages(page).last).to_contain_text("尾号5678")  # the read-back never shows the whole number

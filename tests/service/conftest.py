@@ -16,6 +16,8 @@ from sqlalchemy import create_engine, text
 ROOT = Path(__file__).resolve().parents[2]
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 STAFF_TOKEN = "test-staff-token"
+# The secret actions and connectors send to internal endpoints (X-Internal-Token); see court_common/trust.py.
+INTERNAL_SECRET = "test-internal-secret-0123456789abcdef"
 
 
 def migrate(url: str) -> None:
@@ -50,6 +52,7 @@ def database_url(tmp_path, monkeypatch) -> str:
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("STAFF_API_TOKEN", STAFF_TOKEN)
     monkeypatch.setenv("SUPERVISION_DIR", str(tmp_path / "supervision"))  # never a running make run's counts
+    monkeypatch.setenv("INTERNAL_SECRET", INTERNAL_SECRET)
     _point_at_nothing(monkeypatch)
     _reset_caches()
     yield url
@@ -67,6 +70,7 @@ def postgres_url(monkeypatch) -> Iterator[str]:
     migrate(url)
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("STAFF_API_TOKEN", STAFF_TOKEN)
+    monkeypatch.setenv("INTERNAL_SECRET", INTERNAL_SECRET)
     _point_at_nothing(monkeypatch)
     _reset_caches()
     yield url
@@ -85,6 +89,11 @@ def client(database_url) -> Iterator[TestClient]:
 
     with TestClient(create_app()) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def internal_headers() -> dict:
+    return {"X-Internal-Token": INTERNAL_SECRET}
 
 
 @pytest.fixture

@@ -2,7 +2,8 @@
 
 import uuid
 
-from tests.service.booking_support import book, payload
+from service_center.booking.router import NOT_FOUND
+from tests.service.booking_support import INTERNAL, book, payload
 
 SLOT = "2026-12-02T08:30:00+08:00"  # Wednesday morning, mediation capacity 2
 
@@ -107,13 +108,20 @@ def test_lookup_change_and_cancel_by_reference_and_last_four(booking_client):
     assert gone.json()["status"] == "cancelled"
 
 
-def test_lookup_by_user_key(booking_client):
+def test_lookup_by_user_key_is_for_internal_callers_only(booking_client):
     key = f"wechat-{uuid.uuid4().hex}"
     reference = book(booking_client, SLOT, user_key=key).json()["reference"]
-    mine = booking_client.post("/api/booking/lookup", json={"user_key": key}).json()["appointments"]
-    assert [a["reference"] for a in mine] == [reference]
-    assert booking_client.post("/api/booking/lookup", json={"user_key": "someone-else"}).json()["appointments"] == []
-    cancel = booking_client.post(f"/api/booking/appointments/{reference}/cancel", json={"user_key": key})
+    mine = booking_client.post("/api/booking/lookup", json={"user_key": key}, headers=INTERNAL).json()
+    assert [a["reference"] for a in mine["appointments"]] == [reference]
+    others = booking_client.post("/api/booking/lookup", json={"user_key": "someone-else"}, headers=INTERNAL)
+    assert others.json()["appointments"] == []
+    # issue 12, row 1: a user key alone is no proof from outside
+    outsider = booking_client.post("/api/booking/lookup", json={"user_key": key})
+    assert outsider.status_code == 403 and "预约号和手机号后四位" in outsider.json()["error"]["message"]
+    refused = booking_client.post(f"/api/booking/appointments/{reference}/cancel", json={"user_key": key})
+    assert refused.status_code == 403
+    cancel = booking_client.post(f"/api/booking/appointments/{reference}/cancel", json={"user_key": key},
+                                 headers=INTERNAL)
     assert cancel.status_code == 200
 
 
@@ -123,12 +131,19 @@ def test_no_name_or_phone_in_urls_and_bodies_validated(booking_client):
     assert response.json()["error"]["message"] == "请求参数不正确"
 
 
-def test_guessing_the_last_four_digits_is_stopped(booking_client, staff_headers):
+def test_guessing_is_throttled_per_client_and_never_locks_the_owner_out(booking_client):
+    """issue 12, row 5: failures count per client, wrong proof and no such reference answer alike."""
     reference = book(booking_client, SLOT).json()["reference"]
+    answers = []
     for guess in ("0000", "1111", "2222", "3333", "4444"):
-        wrong = booking_client.post("/api/booking/lookup", json={"reference": reference, "phone_last4": guess})
-        assert wrong.status_code == 404
+        answers.append(booking_client.post("/api/booking/lookup", json={"reference": reference, "phone_last4": guess}))
+        answers.append(booking_client.post("/api/booking/lookup", json={"reference": "999999", "phone_last4": guess}))
+    assert {(a.status_code, a.json()["error"]["message"]) for a in answers} == {(404, NOT_FOUND)}
     blocked = booking_client.post("/api/booking/lookup", json={"reference": reference, "phone_last4": "5678"})
     assert blocked.status_code == 429 and "15分钟" in blocked.json()["error"]["message"]
-    trail = booking_client.get(f"/api/staff/bookings/{reference}/audit", headers=staff_headers).json()["audit"]
-    assert [t["action"] for t in trail].count("proof_failed") == 5
+    # the owner, from another client (here: the bot, on behalf of another user), still gets in
+    owner = booking_client.post("/api/booking/lookup", json={"reference": reference, "phone_last4": "5678"},
+                                headers={**INTERNAL, "X-Client-Key": "the-owner"})
+    assert owner.status_code == 200 and owner.json()["appointments"][0]["reference"] == reference
+
+

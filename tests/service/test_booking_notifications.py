@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.service.booking_support import book
+from service_center.notifications.service import drain
+from tests.service.booking_support import INTERNAL, book
 
 SLOT = "2026-12-02T10:30:00+08:00"
 
@@ -55,6 +56,7 @@ def fake_twilio(monkeypatch):
 
 def test_booking_confirmation_goes_through_twilio_when_configured(booking_client, staff_headers, fake_twilio):
     reference = book(booking_client, SLOT).json()["reference"]
+    drain()  # delivered by the background sender, off the request thread
     assert len(fake_twilio) == 1
     sent = fake_twilio[0]
     assert sent["path"] == f"/2010-04-01/Accounts/AC{'1' * 32}/Messages.json"
@@ -76,6 +78,7 @@ def test_a_twilio_failure_never_undoes_the_booking(booking_client, staff_headers
     get_settings.cache_clear()
     response = book(booking_client, SLOT)
     assert response.status_code == 201
+    drain()
     logged = booking_client.get("/api/staff/outbox", headers=staff_headers).json()["messages"][0]
     assert logged["status"] == "failed" and logged["error"]
 
@@ -88,20 +91,20 @@ def test_guide_sms_is_composed_server_side_and_rate_limited(booking_client, staf
 
     monkeypatch.setattr(router, "guide_text", fake_guide)
     missing = booking_client.post("/api/notifications/sms", json={"to": "13812345678", "kind": "guide_details",
-                                                                  "ref": "no-such-entry"})
+                                                                  "ref": "no-such-entry"}, headers=INTERNAL)
     assert missing.status_code == 404 and "找不到" in missing.json()["error"]["message"]
     arbitrary = booking_client.post("/api/notifications/sms", json={"to": "13812345678", "kind": "free_text",
-                                                                    "ref": "filing"})
+                                                                    "ref": "filing"}, headers=INTERNAL)
     assert arbitrary.status_code == 422
     bad_number = booking_client.post("/api/notifications/sms", json={"to": "110", "kind": "guide_details",
-                                                                     "ref": "filing"})
+                                                                     "ref": "filing"}, headers=INTERNAL)
     assert bad_number.status_code == 422
     for _ in range(3):
         ok = booking_client.post("/api/notifications/sms", json={"to": "13812345678", "kind": "guide_details",
-                                                                 "ref": "filing"})
+                                                                 "ref": "filing"}, headers=INTERNAL)
         assert ok.status_code == 202 and ok.json() == {"status": "outbox", "to": "138****5678"}
     limited = booking_client.post("/api/notifications/sms", json={"to": "+86 138 1234 5678", "kind": "guide_details",
-                                                                  "ref": "filing"})
+                                                                  "ref": "filing"}, headers=INTERNAL)
     assert limited.status_code == 429 and "频繁" in limited.json()["error"]["message"]
 
 
@@ -109,7 +112,7 @@ def test_guide_sms_from_the_real_guide(booking_client, staff_headers):
     guide = pytest.importorskip("knowledge_base.guide")
     entry = guide.load_guide()[0]
     response = booking_client.post("/api/notifications/sms", json={"to": "13912345678", "kind": "guide_details",
-                                                                   "ref": entry.id})
+                                                                   "ref": entry.id}, headers=INTERNAL)
     assert response.status_code == 202
     body = booking_client.get("/api/staff/outbox", headers=staff_headers).json()["messages"][0]["body"]
     assert entry.title in body and body.endswith(f"/guide/{entry.id}")
@@ -117,7 +120,7 @@ def test_guide_sms_from_the_real_guide(booking_client, staff_headers):
 
 def test_guide_sms_without_the_guide_is_a_polite_404(booking_client):
     response = booking_client.post("/api/notifications/sms", json={"to": "13812345678", "kind": "guide_details",
-                                                                   "ref": "surely-not-an-entry"})
+                                                                   "ref": "surely-not-an-entry"}, headers=INTERNAL)
     assert response.status_code == 404
 
 

@@ -2,16 +2,18 @@
 
 import pytest
 
-from tests.service.conftest import migrate
+from tests.service.conftest import INTERNAL_SECRET, migrate
+
+INTERNAL = {"X-Internal-Token": INTERNAL_SECRET}  # the hotline connector's header
 
 
 def test_callback_is_stored_once_per_call_and_per_pending_number(client, staff_headers):
     body = {"phone": "+8613812345678", "user_key": "tel-abc", "call_sid": "CA1", "reason": "no_human_available"}
-    first = client.post("/api/hotline/callbacks", json=body)
+    first = client.post("/api/hotline/callbacks", json=body, headers=INTERNAL)
     assert first.status_code == 201 and first.json()["created"] is True
-    again = client.post("/api/hotline/callbacks", json=body)
+    again = client.post("/api/hotline/callbacks", json=body, headers=INTERNAL)
     assert again.status_code == 200 and again.json() == {**first.json(), "created": False}
-    other_call = client.post("/api/hotline/callbacks", json={**body, "call_sid": "CA2"})
+    other_call = client.post("/api/hotline/callbacks", json={**body, "call_sid": "CA2"}, headers=INTERNAL)
     assert other_call.json()["id"] == first.json()["id"] and other_call.json()["created"] is False
 
     listed = client.get("/api/staff/hotline/callbacks", headers=staff_headers).json()
@@ -25,12 +27,13 @@ def test_callback_is_stored_once_per_call_and_per_pending_number(client, staff_h
                         headers=staff_headers).status_code == 409
     assert client.get("/api/staff/hotline/callbacks", headers=staff_headers).json() == []
     # after it was handled, the same number may ask again
-    assert client.post("/api/hotline/callbacks", json={**body, "call_sid": "CA3"}).json()["created"] is True
+    again_later = client.post("/api/hotline/callbacks", json={**body, "call_sid": "CA3"}, headers=INTERNAL)
+    assert again_later.json()["created"] is True
 
 
 @pytest.mark.parametrize("phone", ["", "abc", "1234", "+86 138 1234 5678", "1" * 25])
 def test_bad_phone_numbers_are_refused_in_chinese(client, phone):
-    response = client.post("/api/hotline/callbacks", json={"phone": phone})
+    response = client.post("/api/hotline/callbacks", json={"phone": phone}, headers=INTERNAL)
     assert response.status_code == 422
     assert response.json()["error"]["message"] == "请求参数不正确"
 
@@ -53,7 +56,8 @@ def test_callbacks_on_postgres(postgres_url):
 
     migrate(postgres_url)  # idempotent: heads already applied
     with TestClient(create_app()) as client:
-        response = client.post("/api/hotline/callbacks", json={"phone": "+8613800000000", "call_sid": "CA9"})
+        response = client.post("/api/hotline/callbacks", json={"phone": "+8613800000000", "call_sid": "CA9"},
+                               headers=INTERNAL)
         assert response.status_code == 201
 
 

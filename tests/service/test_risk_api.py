@@ -13,7 +13,7 @@ def _roundtrip(client):
     response = client.post("/api/risk/assessments", json=LOAN_4Y)
     assert response.status_code == 201, response.text
     body = response.json()
-    assert re.fullmatch(r"[1-9]\d{5}", body["id"])
+    assert re.fullmatch(r"[A-Za-z0-9_-]{22}", body["id"])  # 128 bits: not enumerable
     assert body["level"] == "高"
     assert body["findings"][0]["id"] == "limitation_expired"
     assert body["recommendation"]["path"] == "mediation"

@@ -35,6 +35,7 @@ class Stack:
         self.actions_url = f"http://127.0.0.1:{self.actions_port}"
         self.service_url = f"http://127.0.0.1:{self.service_port}"
         self.staff_token = "e2e-staff-token"
+        self.internal_secret = "e2e-internal-secret-0123456789abcdef"
         # The WeChat connector talks to a fake WeChat on this port (tests/support/fake_wechat.py, started by the
         # WeChat tests); the session secret lets tests forge expired tokens.
         self.wechat_port = free_port()
@@ -54,6 +55,14 @@ class Stack:
             "RASA_TRACKER_DB": str(workdir / "tracker.db"),
             "DATABASE_URL": f"sqlite:///{workdir / 'service.db'}",
             "STAFF_API_TOKEN": self.staff_token,
+            # our processes' shared secret and the hotline's user-key salt (docs/security.md)
+            "INTERNAL_SECRET": self.internal_secret,
+            "HOTLINE_USER_KEY_SALT": "e2e-hotline-user-key-salt-0123456789",
+            "RASA_CORS_ORIGINS": self.service_url,
+            # the shared stack serves many tests from few numbers: the limits themselves are tested in tests/service
+            "BOOKING_MAX_ACTIVE_PER_PHONE": "50",
+            "BOOKING_PER_CLIENT_PER_DAY": "200",
+            "VERIFICATION_CODES_PER_PHONE_PER_HOUR": "100",
             "RASA_TELEMETRY_ENABLED": "false",
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "HOTLINE_VALIDATE_SIGNATURE": "true",
@@ -80,7 +89,7 @@ class Stack:
         # `python -m rasa_server` is `rasa run` with the apology for an unreachable action server (as make run)
         self._spawn("rasa", [str(RASA_VENV / "python"), "-m", "rasa_server", "run", "--port", str(self.rasa_port),
                              "--credentials", "credentials.yml", "--endpoints", self.endpoints,
-                             "--model", "models/court.tar.gz", "--cors", "*"])
+                             "--model", "models/court.tar.gz", "--cors", self.env["RASA_CORS_ORIGINS"]])
 
     def start(self) -> None:
         subprocess.run([str(SVC_VENV / "alembic"), "upgrade", "heads"], cwd=ROOT, env=self.env, check=True,
@@ -141,6 +150,26 @@ class Stack:
 
     def staff_headers(self) -> dict:
         return {"Authorization": f"Bearer {self.staff_token}"}
+
+    def internal_headers(self) -> dict:
+        """What actions and connectors send to the service center's internal endpoints."""
+        return {"X-Internal-Token": self.internal_secret}
+
+    def verified_phone(self, phone: str) -> str:
+        """A verification id for `phone`, as the booking action registers a hotline caller id (no SMS code)."""
+        response = httpx.post(f"{self.service_url}/api/verification/phone",
+                              json={"phone": phone, "method": "caller_id"}, headers=self.internal_headers(), timeout=10)
+        response.raise_for_status()
+        return response.json()["verification_id"]
+
+    def sms_code(self, phone_tail: str) -> str:
+        """The latest one-time code sent to a number ending in `phone_tail`, read from the outbox (no Twilio here)."""
+        import re
+
+        messages = httpx.get(f"{self.service_url}/api/staff/outbox", headers=self.staff_headers(),
+                             params={"limit": 50}, timeout=10).json()["messages"]
+        body = next(m["body"] for m in messages if m["purpose"] == "verification_code" and m["to"].endswith(phone_tail))
+        return re.search(r"验证码是(\d{6})", body).group(1)
 
 
 def started(running: Stack) -> Stack:

@@ -1,0 +1,1 @@
+"""Rasa's SQL tracker store, with personal data masked before anything is written (endpoints*.yml)."""
