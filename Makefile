@@ -135,3 +135,10 @@ clean: clean-web
 # Day-before booking reminders by SMS (Twilio or outbox); run daily from cron, e.g. 17:00 court time.
 remind: $(SVC_VENV)/.installed migrate
 	$(SVC_PY) -m service_center.booking.remind
+
+# A staff account for the console (the first 管理员 too): make staff-user USERNAME=wang ROLE=admin
+# The password comes from STAFF_PASSWORD, else a prompt. Roles: admin filing_clerk mediator hotline_agent guide_editor leader
+.PHONY: staff-user
+staff-user: $(SVC_VENV)/.installed migrate
+	@test -n "$(USERNAME)" -a -n "$(ROLE)" || { echo "usage: make staff-user USERNAME=... ROLE=admin|filing_clerk|mediator|hotline_agent|guide_editor|leader"; exit 2; }
+	$(SVC_PY) -m service_center.staff.cli "$(USERNAME)" "$(ROLE)" $(if $(DISPLAY_NAME),--display-name "$(DISPLAY_NAME)")

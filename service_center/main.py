@@ -14,6 +14,7 @@ from service_center.kb.router import router as kb_router
 from service_center.notifications import router as notifications
 from service_center.privacy import install_log_masking
 from service_center.risk.router import router as risk_router
+from service_center.staff.router import router as staff_router
 from service_center.web.router import router as web_router
 
 
@@ -37,6 +38,7 @@ def create_app() -> FastAPI:
     app.include_router(notifications.router)
     app.include_router(notifications.staff_router)
     app.include_router(hotline_router)
+    app.include_router(staff_router)
     return app
 
 

@@ -32,7 +32,8 @@ class Stack:
         self.rasa_url = f"http://127.0.0.1:{self.rasa_port}"
         self.actions_url = f"http://127.0.0.1:{self.actions_port}"
         self.service_url = f"http://127.0.0.1:{self.service_port}"
-        self.staff_token = "e2e-staff-token"
+        self.staff_password = "e2e-staff-password"
+        self.staff_token = ""  # a 管理员's personal API token, created by start()
         # The WeChat connector talks to a fake WeChat on this port (tests/support/fake_wechat.py, started by the
         # WeChat tests); the session secret lets tests forge expired tokens.
         self.wechat_port = free_port()
@@ -48,7 +49,6 @@ class Stack:
             "PUBLIC_BASE_URL": self.service_url,
             "RASA_TRACKER_DB": str(workdir / "tracker.db"),
             "DATABASE_URL": f"sqlite:///{workdir / 'service.db'}",
-            "STAFF_API_TOKEN": self.staff_token,
             "RASA_TELEMETRY_ENABLED": "false",
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "HOTLINE_VALIDATE_SIGNATURE": "true",
@@ -79,6 +79,7 @@ class Stack:
     def start(self) -> None:
         subprocess.run([str(SVC_VENV / "alembic"), "upgrade", "heads"], cwd=ROOT, env=self.env, check=True,
                        capture_output=True)
+        self.staff_token = self.create_staff("e2e-admin", "admin", token=True)
         self._spawn("service", [str(SVC_VENV / "uvicorn"), "service_center.main:app",
                                 "--host", "127.0.0.1", "--port", str(self.service_port)])
         self._spawn("actions", [str(RASA_VENV / "rasa"), "run", "actions", "--port", str(self.actions_port),
@@ -133,6 +134,13 @@ class Stack:
 
     def staff_headers(self) -> dict:
         return {"Authorization": f"Bearer {self.staff_token}"}
+
+    def create_staff(self, username: str, role: str, token: bool = False) -> str:
+        """A staff account (password `staff_password`) made as `make staff-user` does; its API token if asked."""
+        argv = [str(SVC_VENV / "python"), "-m", "service_center.staff.cli", username, role]
+        done = subprocess.run(argv + (["--token", "e2e"] if token else []), cwd=ROOT, check=True,
+                              capture_output=True, text=True, env={**self.env, "STAFF_PASSWORD": self.staff_password})
+        return next((line.split(": ", 1)[1] for line in done.stdout.splitlines() if line.startswith("token: ")), "")
 
 
 def started(running: Stack) -> Stack:
