@@ -22,6 +22,9 @@ class Settings(BaseSettings):
     staff_session_hours: float = 10.0
     staff_session_idle_minutes: int = 30
     staff_cookie_secure: bool | None = None
+    # When set, POST /api/analytics/events needs `Authorization: Bearer <it>` (the Rasa event broker and the
+    # hotline connector read the same ANALYTICS_INGEST_TOKEN).
+    analytics_ingest_token: str | None = None
     court_profile_path: Path = PROJECT_ROOT / "knowledge_base" / "court_profile.yml"
     # Seconds to wait for a dependency when /health checks it.
     health_timeout: float = 2.0

@@ -5,6 +5,7 @@ import logging
 from fastapi import FastAPI
 
 from service_center import __version__
+from service_center.analytics.router import router as analytics_router
 from service_center.booking import router as booking
 from service_center.errors import install_error_handlers
 from service_center.fees.router import router as fees_router
@@ -39,6 +40,7 @@ def create_app() -> FastAPI:
     app.include_router(notifications.staff_router)
     app.include_router(hotline_router)
     app.include_router(staff_router)
+    app.include_router(analytics_router)
     return app
 
 

@@ -1,5 +1,6 @@
 """Imports every domain's tables so that Base.metadata knows them all (Alembic and tests use this)."""
 
+from service_center.analytics import models as _analytics  # noqa: F401
 from service_center.booking import models as _booking  # noqa: F401
 from service_center.db import Base
 from service_center.hotline import models as _hotline  # noqa: F401

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from knowledge_base import legal_texts
+from service_center.analytics import service as analytics
 from service_center.auth import Capability, require_capability
 from service_center.config import Settings, get_settings
 from service_center.db import get_session
@@ -110,6 +111,7 @@ def feedback(body: FeedbackIn, holder: service.GuideHolder = Depends(_holder),
     row = KbFeedback(entry_id=body.entry_id, question=mask_text(body.question) if body.question else None,
                      helpful=body.helpful, channel=body.channel)
     session.add(row)
+    analytics.record(session, "feedback", "helpful" if body.helpful else "unhelpful", body.channel, body.entry_id)
     session.commit()
     return {"id": row.id}
 
