@@ -3,6 +3,7 @@
 import asyncio
 import json
 import threading
+import typing
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 from rasa.core.brokers.broker import EventBroker
@@ -10,9 +11,9 @@ from rasa.utils.endpoints import read_endpoint_config
 
 
 class Receiver(BaseHTTPRequestHandler):
-    received: list = []
+    received: typing.ClassVar[list] = []
 
-    def do_POST(self):  # noqa: N802 - http.server's name
+    def do_POST(self):
         body = self.rfile.read(int(self.headers["Content-Length"]))
         Receiver.received.append((self.path, self.headers.get("Authorization"), json.loads(body)))
         self.send_response(202)

@@ -1,4 +1,5 @@
-"""Staff side: auth (named accounts: see test_staff_accounts.py), the day's list (JSON/CSV), masking, check-in, cancel with reason, no-show, audit, outbox."""
+"""Staff side (named accounts: see test_staff_accounts.py): the day's list (JSON/CSV), masking, check-in,
+cancel with reason, no-show, audit, outbox."""
 
 import logging
 
