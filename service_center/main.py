@@ -7,8 +7,11 @@ from fastapi import FastAPI
 from service_center import __version__
 from service_center.analytics.router import router as analytics_router
 from service_center.booking import router as booking
+from service_center.console.router import router as console_router
+from service_center.dashboard.router import router as dashboard_router
 from service_center.errors import install_error_handlers
 from service_center.fees.router import router as fees_router
+from service_center.guide_review.router import router as guide_review_router
 from service_center.health.router import router as health_router
 from service_center.hotline.router import router as hotline_router
 from service_center.kb.router import router as kb_router
@@ -41,6 +44,9 @@ def create_app() -> FastAPI:
     app.include_router(hotline_router)
     app.include_router(staff_router)
     app.include_router(analytics_router)
+    app.include_router(dashboard_router)
+    app.include_router(console_router)
+    app.include_router(guide_review_router)
     return app
 
 

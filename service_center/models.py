@@ -3,6 +3,7 @@
 from service_center.analytics import models as _analytics  # noqa: F401
 from service_center.booking import models as _booking  # noqa: F401
 from service_center.db import Base
+from service_center.guide_review import models as _guide_review  # noqa: F401
 from service_center.hotline import models as _hotline  # noqa: F401
 from service_center.kb import models as _kb  # noqa: F401
 from service_center.notifications import models as _notifications  # noqa: F401
