@@ -68,7 +68,8 @@ def test_bad_filters_are_polite_4xx_and_login_is_needed(booking_client, staff_he
                   headers=staff_headers)
     assert wrong.status_code == 422 and "开始日期" in wrong.json()["error"]["message"]
     assert c.get("/api/staff/dashboard/summary", params={"channel": "fax"}, headers=staff_headers).status_code == 422
-    assert c.get("/api/staff/dashboard/summary", params={"since": "yesterday"}, headers=staff_headers).status_code == 422
+    not_a_day = c.get("/api/staff/dashboard/summary", params={"since": "yesterday"}, headers=staff_headers)
+    assert not_a_day.status_code == 422
     for role in ("filing_clerk", "mediator", "hotline_agent", "guide_editor"):
         token = make_staff(f"d_{role}", role)
         assert c.get("/api/staff/dashboard/summary", headers={"Authorization": f"Bearer {token}"}).status_code == 200
