@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from court_common.analytics import KINDS, channel_of
 from service_center.analytics.models import AnalyticsEvent
 from service_center.court.profile import load_profile
+from service_center.db import utcnow
 
 
 class InvalidEvent(ValueError):
@@ -22,10 +23,6 @@ class InvalidEvent(ValueError):
 @lru_cache
 def court_tz() -> ZoneInfo:
     return ZoneInfo(((load_profile().get("booking") or {}).get("timezone")) or "Asia/Shanghai")
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def record(session: Session, kind: str, outcome: str, channel: str | None = None, entry_id: str | None = None,

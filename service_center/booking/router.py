@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
@@ -28,6 +26,7 @@ from service_center.booking.schemas import (
 from service_center.config import Settings, get_settings
 from service_center.db import get_session
 from service_center.errors import error_body
+from service_center.exports import csv_response
 from service_center.staff.roles import booking_services
 
 router = APIRouter(tags=["booking"])
@@ -205,13 +204,8 @@ def staff_bookings(request: Request, day: dt.date | None = None,
              if allowed is None or a.service in allowed]
     wants_csv = format == "csv" or (format is None and "text/csv" in request.headers.get("accept", ""))
     if wants_csv:
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(items)
-        # BOM so that Excel opens the Chinese text correctly
-        return Response("\ufeff" + buffer.getvalue(), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="bookings-{day}.csv"'})
+        return csv_response(CSV_COLUMNS, ([item.get(c) for c in CSV_COLUMNS] for item in items),
+                            f"bookings-{day}.csv")
     return {"day": day.isoformat(), "count": len(items), "bookings": items}
 
 

@@ -1,8 +1,6 @@
 """The service-quality dashboard API: headline counts, every chart's table, and each table as CSV."""
 
-import csv
 import datetime as dt
-import io
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import Response
@@ -13,6 +11,7 @@ from service_center.auth import Capability, require_capability
 from service_center.config import Settings, get_settings
 from service_center.dashboard import service
 from service_center.db import get_session
+from service_center.exports import csv_response
 from service_center.kb.service import holder_for
 
 router = APIRouter(tags=["staff"], dependencies=[Depends(require_capability(Capability.dashboard))])
@@ -57,10 +56,5 @@ def table_csv(table_id: str, f: service.Filter = Depends(period), session: Sessi
     table = next((t for t in service.tables(session, f, _titles(settings)) if t.id == table_id), None)
     if table is None:
         raise HTTPException(status_code=404, detail="没有这张统计表")
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(table.columns)
-    writer.writerows(table.rows)
     name = f"{table.id}-{f.since}-{f.until}{'-' + f.channel if f.channel else ''}.csv"
-    return Response("\ufeff" + buffer.getvalue(), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return csv_response(table.columns, table.rows, name)

@@ -1,8 +1,5 @@
 """The unanswered-question loop for 指南编辑 (/api/staff/guide-review/*)."""
 
-import csv
-import io
-
 from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
@@ -12,6 +9,7 @@ from sqlalchemy.orm import Session
 from service_center.auth import Capability, Identity, require_capability
 from service_center.config import Settings, get_settings
 from service_center.db import get_session
+from service_center.exports import csv_response
 from service_center.guide_review import service
 from service_center.guide_review.models import ReviewDecision, SampleQuestion
 from service_center.kb.service import holder_for
@@ -85,11 +83,6 @@ def decisions(limit: int = Query(200, ge=1, le=2000), session: Session = Depends
 def needs_entry_csv(session: Session = Depends(get_session)) -> Response:
     rows = session.scalars(select(ReviewDecision).where(ReviewDecision.action == "needs_entry")
                            .order_by(ReviewDecision.id))
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["decided_at", "username", "role", "question", "times_asked", "all_questions", "note"])
-    for r in rows:
-        writer.writerow([r.at.isoformat() + "Z", r.username, r.role, r.group_question, len(r.questions),
-                         " | ".join(dict.fromkeys(r.questions)), r.note])
-    return Response("\ufeff" + buffer.getvalue(), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": 'attachment; filename="guide-needs-entry.csv"'})
+    return csv_response(["decided_at", "username", "role", "question", "times_asked", "all_questions", "note"],
+                        ([r.at.isoformat() + "Z", r.username, r.role, r.group_question, len(r.questions),
+                          " | ".join(dict.fromkeys(r.questions)), r.note] for r in rows), "guide-needs-entry.csv")

@@ -8,11 +8,7 @@ import datetime as dt
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from service_center.db import Base
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+from service_center.db import Base, utcnow
 
 
 class StaffUser(Base):
