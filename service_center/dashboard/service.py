@@ -11,12 +11,13 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from court_common.analytics import DASHBOARD_CHANNELS, OUTCOME_NAMES
+from court_common.analytics import DASHBOARD_CHANNELS, OUTCOME_NAMES, channel_of
 from service_center.analytics.models import AnalyticsEvent
 from service_center.analytics.service import court_tz
 from service_center.booking.calendar import get_calendar
 from service_center.booking.models import SlotCounter
 from service_center.hotline.models import HotlineCallback
+from service_center.kb.models import KbUnanswered
 from service_center.risk.engine import DISPUTE_TYPES
 
 TURN_OUTCOMES = ["answered", "clarified", "unanswered", "handoff", "out_of_scope", "other"]
@@ -102,6 +103,7 @@ def tables(session: Session, f: Filter, entry_titles: dict[str, str]) -> list[Ta
     return [
         _conversations_by_day(events, f), _turns_by_hour(events), _outcomes_by_day(events, f),
         _satisfaction_by_day(events, f), _top_entries(events, entry_titles), _negative_entries(events, entry_titles),
+        _top_unanswered(session, f),
         _bookings_by_day(events, f), _booking_rates(session, events, f), _risk(events), _hotline_by_day(
             hotline_events, f), _callback_ages(session), _review_by_day(events, f),
     ]
@@ -174,6 +176,23 @@ def _negative_entries(events, titles: dict[str, str]) -> Table:
                   ["条目", "标题", "没帮助", "有帮助"])
     table.rows = [[entry, titles.get(entry, entry), c["unhelpful"], c["helpful"]]
                   for entry, c in ranked[:15] if c["unhelpful"]]
+    return table
+
+
+def _top_unanswered(session: Session, f: Filter) -> Table:
+    """The questions the guide could not answer in the period, grouped by similarity (stored masked)."""
+    from service_center.guide_review.service import group_items
+
+    tz = court_tz()
+    start = dt.datetime.combine(f.since, dt.time(), tz).astimezone(dt.UTC).replace(tzinfo=None)
+    end = dt.datetime.combine(f.until + dt.timedelta(days=1), dt.time(), tz).astimezone(dt.UTC).replace(tzinfo=None)
+    rows = session.scalars(select(KbUnanswered).where(KbUnanswered.created_at >= start, KbUnanswered.created_at < end)
+                           .order_by(KbUnanswered.id.desc()).limit(2000))
+    items = [{"source": "unanswered", "id": r.id, "question": r.question, "entry": None, "at": r.created_at}
+             for r in rows if r.question.strip() and (not f.channel or channel_of(r.channel) == f.channel)]
+    table = Table("top_unanswered", "未能解答最多的问题（相似问题合并）", ["question", "times"],
+                  ["问题（已脱敏）", "次数"])
+    table.rows = [[g.question, g.count] for g in group_items(items)[:15]]
     return table
 
 

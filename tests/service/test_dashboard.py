@@ -42,6 +42,13 @@ def test_summary_matches_the_tables_and_filters(booking_client):
     conversations = tables["conversations_by_day"]["rows"][-1]
     assert sum(conversations[1:3]) == summary["conversations"]
     assert tables["top_entries"]["rows"][0][0] == "filing-online"
+    assert tables["top_unanswered"]["rows"] == []
+    for question in ("狗把我咬了找谁", "狗把我咬了该找谁", "法院食堂开不开"):
+        c.post("/api/kb/unanswered", json={"question": question, "channel": "socketio"})
+    grouped = {t["id"]: t for t in c.get("/api/staff/dashboard/tables", params={"since": today, "channel": "web"},
+                                         headers=leader).json()["tables"]}["top_unanswered"]["rows"]
+    assert [count for _, count in grouped] == [2, 1] and grouped[1][0] == "法院食堂开不开"
+    assert grouped[0][0] in ("狗把我咬了找谁", "狗把我咬了该找谁")
     bookings = tables["bookings_by_day"]
     assert sum(sum(r[1:]) for r in bookings["rows"]) == summary["bookings"] == 1
     rates = {r[0]: r for r in tables["booking_rates"]["rows"]}
@@ -52,7 +59,7 @@ def test_every_table_downloads_as_csv(booking_client, staff_headers):
     c = booking_client
     events(c, [{"kind": "turn", "outcome": "answered", "channel": "wechat", "entry_id": "fee-appeal"}])
     tables = c.get("/api/staff/dashboard/tables", headers=staff_headers).json()["tables"]
-    assert len(tables) >= 12
+    assert len(tables) >= 13
     for table in tables:
         response = c.get(f"/api/staff/dashboard/tables/{table['id']}.csv", headers=staff_headers)
         assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")

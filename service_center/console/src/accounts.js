@@ -6,6 +6,7 @@ export async function renderAccounts(container, me) {
   const tokens = h("div", {id: "my-tokens"});
   const shown = h("p", {id: "new-token", class: "secret", "aria-live": "polite"});
   const tokenName = h("input", {type: "text", id: "token-name", required: true, maxlength: 60, value: "脚本"});
+  let tokensChanged = async () => {};  // the 管理员's audit log below refreshes too
   container.append(h("h2", {}, "账号与令牌"),
     h("h3", {}, "我的个人令牌"),
     h("p", {}, "个人令牌供脚本调用工作人员接口（Authorization: Bearer …），以您本人和您的角色操作；只显示一次，不用时请撤销。"),
@@ -15,6 +16,7 @@ export async function renderAccounts(container, me) {
         const t = await api("/api/staff/tokens", {method: "POST", body: {name: tokenName.value}});
         shown.textContent = `新令牌（只显示这一次）：${t.token}`;
         await loadTokens();
+        await tokensChanged();
       } catch (err) { announce(err.message, true); }
     }}, h("label", {for: "token-name"}, "用途 "), tokenName, h("button", {type: "submit", class: "primary"}, "新建令牌")),
     shown, tokens);
@@ -27,7 +29,7 @@ export async function renderAccounts(container, me) {
         h("th", {scope: "row"}, t.name), h("td", {}, t.prefix + "…"), h("td", {}, t.created_at.slice(0, 16)),
         h("td", {}, t.last_used_at ? t.last_used_at.slice(0, 16) : "—"), h("td", {}, t.revoked ? "已撤销" : "有效"),
         h("td", {}, t.revoked ? "" : h("button", {onclick: async () => {
-          try { await api(`/api/staff/tokens/${t.id}`, {method: "DELETE"}); announce(`令牌“${t.name}”已撤销。`); await loadTokens(); }
+          try { await api(`/api/staff/tokens/${t.id}`, {method: "DELETE"}); announce(`令牌“${t.name}”已撤销。`); await loadTokens(); await tokensChanged(); }
           catch (err) { announce(err.message, true); }
         }}, "撤销")))))));
   }
@@ -78,5 +80,6 @@ export async function renderAccounts(container, me) {
       h("tbody", {}, log.audit.map((a) => h("tr", {}, h("th", {scope: "row"}, a.at.slice(0, 19)), h("td", {}, a.username),
         h("td", {}, a.role_name || "—"), h("td", {}, a.action), h("td", {}, a.target || ""))))));
   }
+  tokensChanged = loadUsers;
   await loadUsers();
 }

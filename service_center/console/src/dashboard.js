@@ -18,6 +18,7 @@ const CHARTS = {
   satisfaction_by_day: {type: "bar"},
   top_entries: {type: "hbar", x: 1, series: [2]},
   negative_entries: {type: "hbar", x: 1, series: [2, 3]},
+  top_unanswered: {type: "hbar", x: 0, series: [1]},
   bookings_by_day: {type: "bar", stack: true},
   booking_rates: {type: "bar", series: [1, 2, 3, 4]},
   risk_by_type: {type: "bar", stack: true, series: [1, 2, 3]},
