@@ -141,6 +141,13 @@ $(WEB_DIR)/static/dist/chat.js: $(WEB_DIR)/package.json $(WEB_DIR)/package-lock.
 	@command -v npm >/dev/null || { (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null) || { echo "npm is missing: install Debian's 'nodejs' and 'npm' packages"; exit 1; }; }
 	cd $(WEB_DIR) && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
 
+# The staff console's front end (ECharts; axe-core for the browser tests): its own npm package, same recipe.
+CONSOLE_DIR := service_center/console
+web: $(CONSOLE_DIR)/static/dist/console.js
+$(CONSOLE_DIR)/static/dist/console.js: $(CONSOLE_DIR)/package.json $(CONSOLE_DIR)/package-lock.json $(wildcard $(CONSOLE_DIR)/src/*.js)
+	@command -v npm >/dev/null || { echo "npm is missing: install Debian's 'nodejs' and 'npm' packages"; exit 1; }
+	cd $(CONSOLE_DIR) && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
+
 # Chinese fonts so browser-test screenshots show characters, not boxes (Debian's fonts-wqy-microhei).
 browser-fonts:
 	@fc-list :lang=zh 2>/dev/null | grep -q . || { (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null) || echo "warning: no Chinese font; install Debian's fonts-wqy-microhei for readable screenshots"; }
@@ -148,7 +155,7 @@ browser: browser-fonts
 
 # Remove the web page's npm packages and bundle (part of clean).
 clean-web:
-	rm -rf $(WEB_DIR)/node_modules $(WEB_DIR)/static/dist
+	rm -rf $(WEB_DIR)/node_modules $(WEB_DIR)/static/dist $(CONSOLE_DIR)/node_modules $(CONSOLE_DIR)/static/dist
 clean: clean-web
 
 # Day-before booking reminders by SMS (Twilio or outbox); run daily from cron, e.g. 17:00 court time.
@@ -189,3 +196,9 @@ export INTERNAL_SECRET HOTLINE_USER_KEY_SALT WECHAT_SESSION_SECRET
 .PHONY: purge
 purge: $(SVC_VENV)/.installed migrate
 	$(SVC_PY) -m service_center.security.retention
+# A staff account for the console (the first 管理员 too): make staff-user USERNAME=wang ROLE=admin
+# The password comes from STAFF_PASSWORD, else a prompt. Roles: admin filing_clerk mediator hotline_agent guide_editor leader
+.PHONY: staff-user
+staff-user: $(SVC_VENV)/.installed migrate
+	@test -n "$(USERNAME)" -a -n "$(ROLE)" || { echo "usage: make staff-user USERNAME=... ROLE=admin|filing_clerk|mediator|hotline_agent|guide_editor|leader"; exit 2; }
+	$(SVC_PY) -m service_center.staff.cli "$(USERNAME)" "$(ROLE)" $(if $(DISPLAY_NAME),--display-name "$(DISPLAY_NAME)")

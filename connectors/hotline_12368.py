@@ -228,6 +228,7 @@ class Hotline:
         self.calls: dict[str, CallState] = {}
         self._now = now or (lambda: datetime.now(ZoneInfo(settings.timezone)))
         self._urls: dict[str, str] = {}
+        self._pending_counts: set[asyncio.Task] = set()  # analytics posts in flight (kept so they are not collected)
 
     # ------------------------------------------------------------ helpers
     def user_key(self, caller: str) -> str:
@@ -530,6 +531,7 @@ class Hotline:
     def _handoff(self, call: CallState, base: str, said: str = "", apology: str = "") -> str:
         twiml = VoiceResponse()
         if self.human_available():
+            self._count_transfer("dialled")
             self._say(twiml, apology + (said or "正在为您转接人工服务，请稍候。"))
             if self.settings.transfer_queue:
                 twiml.enqueue(self.settings.transfer_queue, action=f"{base}/dial-status", method="POST")
@@ -540,6 +542,7 @@ class Hotline:
                     options["caller_id"] = self.settings.transfer_caller_id
                 twiml.dial(self.settings.transfer_number, **options)
             return str(twiml)
+        self._count_transfer("no_human")
         reason = ("现在不是人工服务时间" if self.settings.transfer_number or self.settings.transfer_queue
                   else "人工服务暂时无法接通")
         lead = speakable(f"{apology}抱歉，{reason}，{self._staffed_hours_text()}。")
@@ -574,10 +577,12 @@ class Hotline:
         queue = params.get("QueueResult") or ""
         if status in FAILED_DIAL_STATUSES or queue in FAILED_QUEUE_RESULTS:
             log.info("hotline transfer not answered: %s", status or queue)
+            self._count_transfer("failed")
             if call.crisis:  # never the callback menu for a person in crisis: the numbers, read slowly
                 return self._crisis_numbers(call, base, "抱歉，工作人员暂时没有接听。")
             return self._no_human_menu(call, base, VoiceResponse(), "抱歉，工作人员暂时无法接听。")
         # the person hung up after talking: end the call politely
+        self._count_transfer("answered")
         self.calls.pop(call.call_sid, None)
         return self._goodbye("感谢您的来电，再见。")
 
@@ -604,6 +609,27 @@ class Hotline:
         body = {"phone": call.caller, "user_key": self.user_key(call.caller), "call_sid": call.call_sid,
                 "reason": "no_human_available"}
         return await self._post("/api/hotline/callbacks", body, self.user_key(call.caller))
+
+    def _count_transfer(self, outcome: str) -> None:
+        """One anonymous dashboard record (POST /api/analytics/events), sent without holding up the call."""
+        headers = {"Authorization": f"Bearer {os.environ['ANALYTICS_INGEST_TOKEN']}"} \
+            if os.environ.get("ANALYTICS_INGEST_TOKEN") else {}
+        body = {"events": [{"kind": "hotline_transfer", "outcome": outcome, "channel": "hotline_12368"}]}
+
+        async def send() -> None:
+            try:
+                async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as session:
+                    await session.post(self.settings.service_url + "/api/analytics/events", json=body,
+                                       headers=headers)
+            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+                log.warning("hotline transfer not counted: %s", type(exc).__name__)
+
+        try:
+            task = asyncio.get_running_loop().create_task(send())
+        except RuntimeError:  # no loop (a unit test calling the sync part): nothing to count into
+            return
+        self._pending_counts.add(task)
+        task.add_done_callback(self._pending_counts.discard)
 
     async def _send_sms(self, call: CallState, base: str) -> str:
         ok = await self._post("/api/notifications/sms",

@@ -21,8 +21,14 @@ class Settings(BaseSettings):
     supervision_dir: Path = PROJECT_ROOT / "var" / "supervision"
     # Public base URL of the service center, used in links sent to litigants.
     public_base_url: str = "http://127.0.0.1:8000"
-    # Unset means the staff API is closed: there is deliberately no default token.
-    staff_api_token: str | None = None
+    # Staff login sessions (named accounts, service_center/staff/): absolute lifetime, idle timeout, and whether the
+    # cookie is Secure (unset: Secure when PUBLIC_BASE_URL is https).
+    staff_session_hours: float = 10.0
+    staff_session_idle_minutes: int = 30
+    staff_cookie_secure: bool | None = None
+    # When set, POST /api/analytics/events needs `Authorization: Bearer <it>` (the Rasa event broker and the
+    # hotline connector read the same ANALYTICS_INGEST_TOKEN).
+    analytics_ingest_token: str | None = None
     court_profile_path: Path = PROJECT_ROOT / "knowledge_base" / "court_profile.yml"
     # Seconds to wait for a dependency when /health checks it.
     health_timeout: float = 2.0

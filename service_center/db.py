@@ -1,5 +1,6 @@
 """Database engine and sessions. SQLite by default, PostgreSQL by DATABASE_URL; schema by Alembic."""
 
+import datetime as dt
 import os
 from collections.abc import Iterator
 from functools import lru_cache
@@ -57,6 +58,11 @@ def get_engine() -> Engine:
 @lru_cache
 def get_sessionmaker() -> sessionmaker[Session]:
     return sessionmaker(bind=get_engine(), expire_on_commit=False)
+
+
+def utcnow() -> dt.datetime:
+    """Naive UTC, as the tables store it (the same on SQLite and PostgreSQL)."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def get_session() -> Iterator[Session]:

@@ -5,10 +5,14 @@ import logging
 from fastapi import FastAPI
 
 from service_center import __version__
+from service_center.analytics.router import router as analytics_router
 from service_center.booking import router as booking
 from service_center.booking.holidays.router import router as holiday_calendar_router
+from service_center.console.router import router as console_router
+from service_center.dashboard.router import router as dashboard_router
 from service_center.errors import install_error_handlers
 from service_center.fees.router import router as fees_router
+from service_center.guide_review.router import router as guide_review_router
 from service_center.health.router import router as health_router
 from service_center.hotline.router import router as hotline_router
 from service_center.kb.router import router as kb_router
@@ -17,6 +21,7 @@ from service_center.privacy import install_log_masking
 from service_center.risk.router import router as risk_router
 from service_center.safety.router import router as safety_router
 from service_center.security.router import router as verification_router
+from service_center.staff.router import router as staff_router
 from service_center.web.router import router as web_router
 
 
@@ -43,6 +48,11 @@ def create_app() -> FastAPI:
     app.include_router(holiday_calendar_router)
     app.include_router(safety_router)
     app.include_router(verification_router)
+    app.include_router(staff_router)
+    app.include_router(analytics_router)
+    app.include_router(dashboard_router)
+    app.include_router(console_router)
+    app.include_router(guide_review_router)
     return app
 
 

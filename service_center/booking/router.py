@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-from pathlib import Path
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service_center.auth import require_staff
+from service_center.auth import Capability, Identity, require_capability
 from service_center.booking import service
 from service_center.booking.calendar import PARTS, BookingRuleError, court_now, day_label, get_calendar
 from service_center.booking.dateparse import DayNotUnderstood, parse_day
@@ -29,11 +26,14 @@ from service_center.booking.schemas import (
 from service_center.config import Settings, get_settings
 from service_center.db import get_session
 from service_center.errors import error_body
+from service_center.exports import csv_response
 from service_center.security import ratelimit, verification
 from service_center.security.trust import client_key, is_internal
+from service_center.staff.roles import booking_services
 
 router = APIRouter(tags=["booking"])
-staff_router = APIRouter(tags=["staff"], dependencies=[Depends(require_staff)])
+require_desk = require_capability(Capability.bookings)
+staff_router = APIRouter(tags=["staff"], dependencies=[Depends(require_desk)])
 
 NOT_FOUND = "没有找到这个预约，请核对预约号和手机号后四位"
 LOOKUP_WINDOW = dt.timedelta(minutes=15)
@@ -232,17 +232,6 @@ def cancel_appointment(reference: str, body: Cancel, request: Request, session: 
 
 
 # ---------- staff ----------
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-
-
-def spreadsheet_safe(value):
-    """A cell a spreadsheet will not run: text starting like a formula (=HYPERLINK(...), +, -, @) gets a leading
-    apostrophe (OWASP's advice for CSV injection); numbers and other text are unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
 CSV_COLUMNS = ["reference", "label", "service_name", "status", "name", "phone", "description", "channel",
                "cancel_reason", "created_at"]
 
@@ -251,30 +240,32 @@ CSV_COLUMNS = ["reference", "label", "service_name", "status", "name", "phone", 
 def staff_bookings(request: Request, day: dt.date | None = None,
                    service_code: str | None = Query(None, alias="service"),
                    status: str | None = None, format: str | None = Query(None, pattern="^(json|csv)$"),
-                   session: Session = Depends(get_session), now: dt.datetime = Depends(now_dependency)):
+                   session: Session = Depends(get_session), now: dt.datetime = Depends(now_dependency),
+                   staff: Identity = Depends(require_desk)):
     day = day or now.date()
-    items = [service.appointment_view(a, staff=True) for a in service.staff_list(session, day, service_code, status)]
+    allowed = booking_services(staff.role)
+    if service_code and allowed is not None and service_code not in allowed:
+        raise HTTPException(status_code=403, detail=f"您的角色（{staff.role_name}）不办理这项服务的预约")
+    items = [service.appointment_view(a, staff=True) for a in service.staff_list(session, day, service_code, status)
+             if allowed is None or a.service in allowed]
     wants_csv = format == "csv" or (format is None and "text/csv" in request.headers.get("accept", ""))
     if wants_csv:
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows({key: spreadsheet_safe(value) for key, value in item.items()} for item in items)
-        # BOM so that Excel opens the Chinese text correctly
-        return Response("\ufeff" + buffer.getvalue(), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="bookings-{day}.csv"'})
+        return csv_response(CSV_COLUMNS, ([item.get(c) for c in CSV_COLUMNS] for item in items),
+                            f"bookings-{day}.csv")
     return {"day": day.isoformat(), "count": len(items), "bookings": items}
 
 
-def _staff_find(session: Session, reference: str) -> Appointment:
+def _staff_find(session: Session, reference: str, staff: Identity) -> Appointment:
+    """The appointment, if it belongs to a service this staff member's desk works (404 otherwise, as if absent)."""
     appointment = session.execute(select(Appointment).where(Appointment.reference == reference)).scalar_one_or_none()
-    if appointment is None:
+    allowed = booking_services(staff.role)
+    if appointment is None or (allowed is not None and appointment.service not in allowed):
         raise HTTPException(status_code=404, detail="没有这个预约号")
     return appointment
 
 
-def _staff_mark(session: Session, reference: str, status: str, staff: str) -> dict:
-    appointment = _staff_find(session, reference)
+def _staff_mark(session: Session, reference: str, status: str, staff: Identity) -> dict:
+    appointment = _staff_find(session, reference, staff)
     try:
         appointment = service.staff_mark(session, appointment, status, staff)
     except service.InvalidState:
@@ -283,19 +274,19 @@ def _staff_mark(session: Session, reference: str, status: str, staff: str) -> di
 
 
 @staff_router.post("/api/staff/bookings/{reference}/check-in", summary="The person has arrived")
-def staff_check_in(reference: str, session: Session = Depends(get_session), staff: str = Depends(require_staff)):
+def staff_check_in(reference: str, session: Session = Depends(get_session), staff: Identity = Depends(require_desk)):
     return _staff_mark(session, reference, "checked_in", staff)
 
 
 @staff_router.post("/api/staff/bookings/{reference}/no-show", summary="The person did not come")
-def staff_no_show(reference: str, session: Session = Depends(get_session), staff: str = Depends(require_staff)):
+def staff_no_show(reference: str, session: Session = Depends(get_session), staff: Identity = Depends(require_desk)):
     return _staff_mark(session, reference, "no_show", staff)
 
 
 @staff_router.post("/api/staff/bookings/{reference}/cancel", summary="Cancel with a reason; the person gets an SMS")
 def staff_cancel(reference: str, body: StaffCancel, session: Session = Depends(get_session),
-                 staff: str = Depends(require_staff)):
-    appointment = _staff_find(session, reference)
+                 staff: Identity = Depends(require_desk)):
+    appointment = _staff_find(session, reference, staff)
     try:
         appointment = service.cancel(session, appointment, staff, body.reason)
     except service.InvalidState:
@@ -304,16 +295,8 @@ def staff_cancel(reference: str, body: StaffCancel, session: Session = Depends(g
 
 
 @staff_router.get("/api/staff/bookings/{reference}/audit", summary="Every action on one booking")
-def staff_audit(reference: str, session: Session = Depends(get_session)) -> dict:
-    _staff_find(session, reference)
+def staff_audit(reference: str, session: Session = Depends(get_session),
+                staff: Identity = Depends(require_desk)) -> dict:
+    _staff_find(session, reference, staff)
     return {"reference": reference, "audit": service.audit_trail(session, reference)}
 
-
-STAFF_PAGE = Path(__file__).with_name("staff.html")
-
-
-@router.get("/staff", response_class=HTMLResponse, include_in_schema=False)
-def staff_page() -> HTMLResponse:
-    """The page itself is public and holds no data: it asks for the token and sends it as a Bearer header."""
-    return HTMLResponse(STAFF_PAGE.read_text(encoding="utf-8"),
-                        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"})

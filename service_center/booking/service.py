@@ -30,6 +30,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from service_center.analytics import service as analytics
 from service_center.booking.calendar import (
     NOON,
     PARTS,
@@ -341,6 +342,8 @@ def create(session: Session, *, service: str, start: dt.datetime, name: str, pho
                 session.flush()
                 audit(session, f"{actor}:{channel or 'api'}", "create", appointment.reference, service=service,
                       start=start.isoformat(), phone=mask_phone(mobile))
+                analytics.record(session, "booking", "created", channel, service,
+                                 value=(start.date() - calendar.local(now).date()).days)
                 message = queue_sms(session, appointment, "booking_created")
             break
         except _NoPlace:
@@ -393,6 +396,7 @@ def cancel(session: Session, appointment: Appointment, actor: str, reason: str |
             raise InvalidState()
         release_place(session, service, start)
         audit(session, actor, "cancel", appointment.reference, reason=reason)
+        analytics.record(session, "booking", "cancelled", appointment.channel, service)
         session.flush()
         session.refresh(appointment)
         message = queue_sms(session, appointment, "booking_cancelled")
@@ -426,6 +430,7 @@ def change(session: Session, appointment: Appointment, start: dt.datetime, actor
             release_place(session, old_service, old_start)
             audit(session, actor, "change", appointment.reference,
                   before=_aware(old_start, calendar).isoformat(), after=start.isoformat(), service=service)
+            analytics.record(session, "booking", "changed", appointment.channel, service)
             session.flush()
             session.refresh(appointment)
             message = queue_sms(session, appointment, "booking_changed")
@@ -443,6 +448,7 @@ def staff_mark(session: Session, appointment: Appointment, status: str, actor: s
         if result.rowcount != 1:
             raise InvalidState()
         audit(session, actor, "check_in" if status == "checked_in" else status, appointment.reference)
+        analytics.record(session, "booking", status, appointment.channel, appointment.service)
     session.refresh(appointment)
     return appointment
 

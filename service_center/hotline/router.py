@@ -6,7 +6,7 @@ from typing import Literal
 from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy.orm import Session
 
-from service_center.auth import require_staff
+from service_center.auth import Capability, require_capability
 from service_center.config import Settings, get_settings
 from service_center.db import get_session
 from service_center.hotline import service
@@ -16,6 +16,7 @@ from service_center.security import ratelimit
 from service_center.security.trust import client_key, require_internal
 
 router = APIRouter(tags=["hotline"])
+require_agent = require_capability(Capability.callbacks)
 # The fallback TwiML also has its own process (fallback_app.py); served here too for set-ups that point Twilio here.
 router.include_router(fallback_router)
 
@@ -40,12 +41,12 @@ def request_callback(body: CallbackRequest, request: Request, response: Response
 @router.get("/api/staff/hotline/callbacks", response_model=list[CallbackOut], summary="回电登记列表（工作人员）")
 def list_callbacks(status: Literal["pending", "done", "cancelled"] | None = "pending",
                    limit: int = Query(default=200, ge=1, le=1000),
-                   session: Session = Depends(get_session), _staff: str = Depends(require_staff)) -> list[CallbackOut]:
+                   session: Session = Depends(get_session), _staff: str = Depends(require_agent)) -> list[CallbackOut]:
     return service.list_callbacks(session, status, limit)
 
 
 @router.patch("/api/staff/hotline/callbacks/{callback_id}", response_model=CallbackOut,
               summary="标记回电已处理或取消（工作人员）")
 def update_callback(callback_id: int, body: CallbackUpdate, session: Session = Depends(get_session),
-                    _staff: str = Depends(require_staff)) -> CallbackOut:
+                    _staff: str = Depends(require_agent)) -> CallbackOut:
     return service.update_callback(session, callback_id, body)

@@ -7,6 +7,7 @@ from fastapi import HTTPException
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service_center.analytics import service as analytics
 from service_center.hotline.models import HotlineCallback
 from service_center.hotline.schemas import CallbackOut, CallbackRequest, CallbackUpdate
 from service_center.privacy import mask_phone
@@ -26,6 +27,7 @@ def request_callback(session: Session, body: CallbackRequest) -> tuple[HotlineCa
         return pending, False
     callback = HotlineCallback(phone=body.phone, user_key=body.user_key, call_sid=body.call_sid, reason=body.reason)
     session.add(callback)
+    analytics.record(session, "callback", "requested", "hotline", entry_id=body.reason)
     session.commit()
     log.info("hotline callback requested by %s (%s)", mask_phone(body.phone), body.reason)
     return callback, True
@@ -45,6 +47,9 @@ def update_callback(session: Session, callback_id: int, body: CallbackUpdate) ->
     if callback.status != "pending":
         raise HTTPException(status_code=409, detail="这条回电登记已经处理过了")
     callback.status, callback.note, callback.handled_at = body.status, body.note, datetime.now(UTC)
+    created = callback.created_at if callback.created_at.tzinfo else callback.created_at.replace(tzinfo=UTC)
+    analytics.record(session, "callback", body.status, "hotline", entry_id=callback.reason,
+                     value=round((callback.handled_at - created).total_seconds() / 3600, 2))
     session.commit()
     return out(callback)
 

@@ -12,7 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from knowledge_base import legal_texts
-from service_center.auth import require_staff
+from service_center.analytics import service as analytics
+from service_center.auth import Capability, require_capability
 from service_center.config import Settings, get_settings
 from service_center.db import get_session
 from service_center.kb import service
@@ -36,6 +37,7 @@ async def _lifespan(_app: FastAPI):
 
 
 router = APIRouter(lifespan=_lifespan)
+require_editor = require_capability(Capability.guide)
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
 
@@ -109,6 +111,7 @@ def feedback(body: FeedbackIn, holder: service.GuideHolder = Depends(_holder),
     row = KbFeedback(entry_id=body.entry_id, question=mask_text(body.question) if body.question else None,
                      helpful=body.helpful, channel=body.channel)
     session.add(row)
+    analytics.record(session, "feedback", "helpful" if body.helpful else "unhelpful", body.channel, body.entry_id)
     session.commit()
     return {"id": row.id}
 
@@ -126,7 +129,7 @@ def unanswered(body: UnansweredIn, session: Session = Depends(get_session)) -> d
 
 # ---------- staff ----------
 @router.get("/api/staff/kb/unanswered", tags=["staff"])
-def staff_unanswered(limit: int = Query(100, ge=1, le=1000), _staff: str = Depends(require_staff),
+def staff_unanswered(limit: int = Query(100, ge=1, le=1000), _staff: str = Depends(require_editor),
                      session: Session = Depends(get_session)) -> dict:
     questions = session.scalars(select(KbUnanswered).order_by(KbUnanswered.id.desc()).limit(limit)).all()
     negative = session.scalars(select(KbFeedback).where(KbFeedback.helpful.is_(False))
@@ -141,7 +144,8 @@ def staff_unanswered(limit: int = Query(100, ge=1, le=1000), _staff: str = Depen
 
 @router.post("/api/staff/kb/reload", tags=["staff"])
 def staff_reload(rebuild: bool = Query(False, description="rebuild the index even if the guide did not change"),
-                 _staff: str = Depends(require_staff), holder: service.GuideHolder = Depends(_holder)) -> dict:
+                 _staff: str = Depends(require_editor),
+                 holder: service.GuideHolder = Depends(_holder)) -> dict:
     try:
         fresh = holder.reload(force=rebuild)
     except Exception as exc:  # the old index keeps serving

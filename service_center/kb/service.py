@@ -67,8 +67,11 @@ class GuideHolder:
     def _build(self, force: bool = False) -> Snapshot:
         started = time.perf_counter()
         embedder = self._embedder_instance()
-        entries = load_guide(self.guide_dir)
-        index, rebuilt = load_or_build(embedder, entries, self.index_dir, force=force,
+        entries, attached = with_attached_questions(load_guide(self.guide_dir))
+        # With staff-attached questions the index is kept beside the plain one, so `make kb` (guide files only)
+        # and the running service never rebuild each other's index.
+        index_dir = self.index_dir.with_name(self.index_dir.name + "-reviewed") if attached else self.index_dir
+        index, rebuilt = load_or_build(embedder, entries, index_dir, force=force,
                                        topics=load_out_of_scope(self.out_of_scope_path))
         searcher = Searcher(index, embedder, load_thresholds(embedder.name, self.thresholds_path))
         return Snapshot(searcher, dt.datetime.now(dt.UTC), rebuilt, round(time.perf_counter() - started, 2))
@@ -121,6 +124,19 @@ class GuideHolder:
         t = current.searcher.thresholds
         return {"status": "ready", "manifest": current.index.manifest, "loaded_at": current.loaded_at.isoformat(),
                 "rebuilt": current.rebuilt, "seconds": current.seconds, "thresholds": t.public()}
+
+
+def with_attached_questions(entries: list[GuideEntry]) -> tuple[list[GuideEntry], int]:
+    """The entries with the sample questions staff attached in the unanswered-question loop (guide_review)."""
+    from service_center.guide_review.service import attached_questions
+
+    extra = attached_questions()
+    merged, added = [], 0
+    for entry in entries:
+        new = [q for q in dict.fromkeys(extra.get(entry.id, [])) if q not in entry.questions]
+        added += len(new)
+        merged.append(entry.model_copy(update={"questions": entry.questions + new}) if new else entry)
+    return merged, added
 
 
 _holders: dict[tuple, GuideHolder] = {}

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from service_center.auth import require_staff
+from service_center.auth import Capability, require_capability
 from service_center.config import Settings, get_settings
 from service_center.court.profile import load_profile
 from service_center.db import get_session
@@ -21,7 +21,7 @@ from service_center.security.trust import client_key, require_internal
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["notifications"])
-staff_router = APIRouter(tags=["staff"], dependencies=[Depends(require_staff)])
+staff_router = APIRouter(tags=["staff"], dependencies=[Depends(require_capability(Capability.outbox))])
 
 
 class SmsRequest(BaseModel):

@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
-from service_center.auth import require_staff
+from service_center.auth import Capability, require_capability
 from service_center.court.profile import lookup
 from service_center.db import get_session
 from service_center.risk import service
@@ -54,13 +54,13 @@ def parse(body: ParseIn) -> dict:
 
 
 @router.get("/api/staff/risk/rules", summary="当前的风险规则（来自 rules.yml）")
-def staff_rules(_staff: str = Depends(require_staff)) -> dict:
+def staff_rules(_staff: str = Depends(require_capability(Capability.guide))) -> dict:
     rules = load_rules()
     return {"version": rules.version, "small_claims_screen": rules.small_claims_screen, "rules": rules.rules}
 
 
 @router.post("/api/staff/risk/reload", summary="修改 rules.yml 后重新加载")
-def staff_reload(_staff: str = Depends(require_staff)) -> dict:
+def staff_reload(_staff: str = Depends(require_capability(Capability.guide))) -> dict:
     try:  # check the edited file first: a broken file must not replace the rules in use
         with open(RULES_PATH, encoding="utf-8") as handle:
             parse_rules(yaml.safe_load(handle))

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from service_center.analytics import service as analytics
 from service_center.config import get_settings
 from service_center.court.profile import lookup
 from service_center.risk.engine import assess
@@ -47,6 +48,7 @@ def create(session: Session, answers: dict[str, Any], channel: str | None, today
         row = RiskAssessment(id=new_id(), channel=channel, dispute_type=answers["dispute_type"],
                              level=report["level"], answers=answers, report=report)
         session.add(row)
+        analytics.record(session, "risk_assessment", row.level, channel, entry_id=row.dispute_type)
         try:
             session.commit()
         except IntegrityError:

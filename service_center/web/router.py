@@ -58,8 +58,13 @@ def chat_page(request: Request, settings: Settings = Depends(get_settings)) -> H
 
 @router.get(STATIC_BASE + "/{path:path}", include_in_schema=False)
 def static_file(path: str) -> FileResponse:
-    target = (STATIC_DIR / path).resolve()
-    if not target.is_relative_to(STATIC_DIR) or not target.is_file():
+    return serve_static(STATIC_DIR, path)
+
+
+def serve_static(static_dir: Path, path: str) -> FileResponse:
+    """A file under static_dir (never outside it), with its type; a Chinese 404 naming `make web` for bundles."""
+    target = (static_dir / path).resolve()
+    if not target.is_relative_to(static_dir) or not target.is_file():
         detail = "页面文件不存在" if "dist/" not in path else "页面脚本尚未构建，请运行 make web"
         raise HTTPException(404, detail)
     media_type = _STATIC_TYPES.get(target.suffix) or mimetypes.guess_type(target.name)[0]

@@ -123,7 +123,7 @@ def test_a_place_taken_before_confirming_offers_other_times(stack, sender):
 
 
 def test_staff_page_lists_and_checks_in(stack):
-    """The /staff page in a real browser: token typed into the page, sent only as a header."""
+    """The booking desk of /staff in a real browser: a filing clerk logs in (cookie), lists and checks in."""
     import shutil
     import uuid
 
@@ -146,14 +146,17 @@ def test_staff_page_lists_and_checks_in(stack):
         page = browser.new_page()
         urls = []
         page.on("request", lambda request: urls.append(request.url))
-        page.goto(f"{stack.service_url}/staff")
-        page.fill("#token", stack.staff_token)
-        page.fill("#day", slot["start"][:10])
-        page.click("#load")
+        stack.create_staff("e2e-clerk", "filing_clerk")
+        page.goto(f"{stack.service_url}/staff#bookings")
+        page.fill("#login-username", "e2e-clerk")
+        page.fill("#login-password", stack.staff_password)
+        page.get_by_role("button", name="登录").click()
+        page.fill("#desk-day", slot["start"][:10])
+        page.get_by_role("button", name="刷新").click()
         row = page.locator("tr", has_text=booked["reference"])
         row.wait_for(timeout=10_000)
         assert "139****1234" in row.inner_text() and "李四" in row.inner_text()
         row.get_by_role("button", name="签到").click()
         page.locator("tr", has_text=booked["reference"]).filter(has_text="已签到").wait_for(timeout=10_000)
         browser.close()
-    assert not any(stack.staff_token in url for url in urls)
+    assert not any(stack.staff_password in url or stack.staff_token in url for url in urls)

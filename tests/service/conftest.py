@@ -15,9 +15,9 @@ from sqlalchemy import create_engine, text
 
 ROOT = Path(__file__).resolve().parents[2]
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-STAFF_TOKEN = "test-staff-token"
 # The secret actions and connectors send to internal endpoints (X-Internal-Token); see court_common/trust.py.
 INTERNAL_SECRET = "test-internal-secret-0123456789abcdef"
+STAFF_PASSWORD = "correct-horse-battery"
 
 
 def migrate(url: str) -> None:
@@ -50,7 +50,6 @@ def database_url(tmp_path, monkeypatch) -> str:
     url = f"sqlite:///{tmp_path / 'service.db'}"
     migrate(url)
     monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.setenv("STAFF_API_TOKEN", STAFF_TOKEN)
     monkeypatch.setenv("SUPERVISION_DIR", str(tmp_path / "supervision"))  # never a running make run's counts
     monkeypatch.setenv("INTERNAL_SECRET", INTERNAL_SECRET)
     _point_at_nothing(monkeypatch)
@@ -69,7 +68,6 @@ def postgres_url(monkeypatch) -> Iterator[str]:
     url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
     migrate(url)
     monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.setenv("STAFF_API_TOKEN", STAFF_TOKEN)
     monkeypatch.setenv("INTERNAL_SECRET", INTERNAL_SECRET)
     _point_at_nothing(monkeypatch)
     _reset_caches()
@@ -91,14 +89,25 @@ def client(database_url) -> Iterator[TestClient]:
         yield test_client
 
 
+def make_staff(username: str, role: str) -> str:
+    """A staff account with STAFF_PASSWORD in the test database; returns that person's personal API token."""
+    from service_center.db import get_sessionmaker
+    from service_center.staff import service as accounts
+
+    with get_sessionmaker()() as session:
+        user = accounts.create_user(session, username, role, STAFF_PASSWORD)
+        return accounts.create_token(session, user, "tests")[0]
+
+
 @pytest.fixture
 def internal_headers() -> dict:
     return {"X-Internal-Token": INTERNAL_SECRET}
 
 
 @pytest.fixture
-def staff_headers() -> dict:
-    return {"Authorization": f"Bearer {STAFF_TOKEN}"}
+def staff_headers(database_url) -> dict:
+    """Bearer header of a 管理员 (who may use every staff route)."""
+    return {"Authorization": f"Bearer {make_staff('test-admin', 'admin')}"}
 
 
 @pytest.fixture

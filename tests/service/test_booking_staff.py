@@ -1,4 +1,5 @@
-"""Staff side: auth, the day's list (JSON/CSV), masking, check-in, cancel with reason, no-show, audit, outbox."""
+"""Staff side (named accounts: see test_staff_accounts.py): the day's list (JSON/CSV), masking, check-in,
+cancel with reason, no-show, audit, outbox."""
 
 import logging
 
@@ -10,7 +11,7 @@ SLOT = "2026-12-02T09:30:00+08:00"
 def test_staff_endpoints_need_the_token(booking_client):
     assert booking_client.get("/api/staff/bookings").status_code == 401
     wrong = booking_client.get("/api/staff/bookings", headers={"Authorization": "Bearer nope"})
-    assert wrong.status_code == 401 and wrong.json()["error"]["message"] == "需要有效的工作人员令牌"
+    assert wrong.status_code == 401 and wrong.json()["error"]["message"] == "个人令牌无效或已撤销"
     assert booking_client.get("/api/staff/outbox").status_code == 401
 
 
@@ -49,7 +50,7 @@ def test_check_in_no_show_cancel_and_audit(booking_client, staff_headers):
                                headers=staff_headers).json()["status"] == "no_show"
     trail = booking_client.get(f"/api/staff/bookings/{second}/audit", headers=staff_headers).json()["audit"]
     assert [t["action"] for t in trail] == ["create", "cancel"]
-    assert trail[0]["actor"] == "litigant:rest" and trail[1]["actor"] == "staff"
+    assert trail[0]["actor"] == "litigant:rest" and trail[1]["actor"] == "staff:test-admin:admin"
     assert trail[0]["details"]["phone"] == "137****1234"
     assert trail[1]["details"]["reason"] == "当事人来电取消"
     assert booking_client.get("/api/staff/bookings/000000/audit", headers=staff_headers).status_code == 404
@@ -69,12 +70,6 @@ def test_logs_never_show_a_full_phone(booking_client, caplog):
     caplog.set_level(logging.INFO)
     book(booking_client, SLOT)
     assert "13812345678" not in caplog.text
-
-
-def test_staff_page_needs_no_token_in_the_url(booking_client):
-    page = booking_client.get("/staff")
-    assert page.status_code == 200 and "Authorization" in page.text and "Bearer" in page.text
-    assert "sessionStorage" in page.text and "token=" not in page.text
 
 
 def test_numbers_inside_the_description_are_masked(booking_client, staff_headers):

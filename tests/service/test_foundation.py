@@ -24,7 +24,7 @@ def test_unknown_route_is_a_json_404(client):
     assert response.json()["error"] == {"code": "not_found", "message": "找不到请求的地址", "details": None}
 
 
-def test_staff_api_is_closed_without_a_token(client):
+def test_staff_api_is_closed_without_a_token(client, staff_headers):
     from fastapi import Depends
 
     from service_center.auth import require_staff
@@ -32,8 +32,8 @@ def test_staff_api_is_closed_without_a_token(client):
     client.app.add_api_route("/api/staff/probe", lambda who=Depends(require_staff): {"who": who})
     assert client.get("/api/staff/probe").status_code == 401
     assert client.get("/api/staff/probe", headers={"Authorization": "Bearer wrong"}).status_code == 401
-    ok = client.get("/api/staff/probe", headers={"Authorization": "Bearer test-staff-token"})
-    assert ok.json() == {"who": "staff"}
+    ok = client.get("/api/staff/probe", headers=staff_headers)
+    assert ok.json() == {"who": "staff:test-admin:admin"}
 
 
 def test_openapi_docs_are_served(client):

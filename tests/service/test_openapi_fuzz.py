@@ -14,11 +14,11 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from tests.service.conftest import INTERNAL_SECRET, STAFF_TOKEN, migrate
+from tests.service.conftest import INTERNAL_SECRET, make_staff, migrate
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "15"))
 CHECKS = [not_a_server_error, response_schema_conformance]
-STAFF = {"Authorization": f"Bearer {STAFF_TOKEN}", "X-Internal-Token": INTERNAL_SECRET}
+STAFF = {"X-Internal-Token": INTERNAL_SECRET}  # + a 管理员's personal token, made with the database below
 
 
 def _app():
@@ -43,13 +43,13 @@ def real_database(tmp_path_factory):
     migrate(url)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DATABASE_URL", url)
-        patch.setenv("STAFF_API_TOKEN", STAFF_TOKEN)
         patch.setenv("INTERNAL_SECRET", INTERNAL_SECRET)
         patch.setenv("BOOKING_NOW", "2026-12-01T09:00:00")
         patch.setenv("RASA_URL", "http://127.0.0.1:9")  # nobody listens: /health is 503, fast
         patch.setenv("ACTIONS_URL", "http://127.0.0.1:9")
         for cached in (get_settings, get_engine, get_sessionmaker):
             cached.cache_clear()
+        STAFF["Authorization"] = f"Bearer {make_staff('fuzz-admin', 'admin')}"
         with TestClient(APP):  # runs the lifespan: the guide index loads once for the whole run
             yield
         for cached in (get_settings, get_engine, get_sessionmaker):

@@ -34,8 +34,9 @@ class Stack:
         self.rasa_url = f"http://127.0.0.1:{self.rasa_port}"
         self.actions_url = f"http://127.0.0.1:{self.actions_port}"
         self.service_url = f"http://127.0.0.1:{self.service_port}"
-        self.staff_token = "e2e-staff-token"
         self.internal_secret = "e2e-internal-secret-0123456789abcdef"
+        self.staff_password = "e2e-staff-password"
+        self.staff_token = ""  # a 管理员's personal API token, created by start()
         # The WeChat connector talks to a fake WeChat on this port (tests/support/fake_wechat.py, started by the
         # WeChat tests); the session secret lets tests forge expired tokens.
         self.wechat_port = free_port()
@@ -54,7 +55,6 @@ class Stack:
             "PUBLIC_BASE_URL": self.service_url,
             "RASA_TRACKER_DB": str(workdir / "tracker.db"),
             "DATABASE_URL": f"sqlite:///{workdir / 'service.db'}",
-            "STAFF_API_TOKEN": self.staff_token,
             # our processes' shared secret and the hotline's user-key salt (docs/security.md)
             "INTERNAL_SECRET": self.internal_secret,
             "HOTLINE_USER_KEY_SALT": "e2e-hotline-user-key-salt-0123456789",
@@ -94,6 +94,7 @@ class Stack:
     def start(self) -> None:
         subprocess.run([str(SVC_VENV / "alembic"), "upgrade", "heads"], cwd=ROOT, env=self.env, check=True,
                        capture_output=True)
+        self.staff_token = self.create_staff("e2e-admin", "admin", token=True)
         self._spawn("service", [str(SVC_VENV / "uvicorn"), "service_center.main:app",
                                 "--host", "127.0.0.1", "--port", str(self.service_port)])
         self._spawn("hotline_fallback", [str(SVC_VENV / "uvicorn"), "service_center.hotline.fallback_app:app",
@@ -170,6 +171,12 @@ class Stack:
                              params={"limit": 50}, timeout=10).json()["messages"]
         body = next(m["body"] for m in messages if m["purpose"] == "verification_code" and m["to"].endswith(phone_tail))
         return re.search(r"验证码是(\d{6})", body).group(1)
+    def create_staff(self, username: str, role: str, token: bool = False) -> str:
+        """A staff account (password `staff_password`) made as `make staff-user` does; its API token if asked."""
+        argv = [str(SVC_VENV / "python"), "-m", "service_center.staff.cli", username, role]
+        done = subprocess.run(argv + (["--token", "e2e"] if token else []), cwd=ROOT, check=True,
+                              capture_output=True, text=True, env={**self.env, "STAFF_PASSWORD": self.staff_password})
+        return next((line.split(": ", 1)[1] for line in done.stdout.splitlines() if line.startswith("token: ")), "")
 
 
 def started(running: Stack) -> Stack:
