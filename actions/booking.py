@@ -38,6 +38,7 @@ BOOKING_SLOTS = ["booking_service", "booking_day", "booking_slot", "booking_name
                  "booking_found", "booking_proof", "booking_day_text"]
 UNAVAILABLE = "抱歉，预约系统暂时连不上。您可以稍后再试，或者说“转人工”。"
 HOTLINE = "hotline_12368"
+WECHAT = "wechat"
 
 
 # ---------- reading spoken answers ----------
@@ -100,6 +101,13 @@ def caller_phone(tracker: Tracker) -> str | None:
             if phone:
                 return mobile_of(phone)
     return None
+
+
+def verified_phone(tracker: Tracker) -> str | None:
+    """The phone WeChat verified (phonenumber.getPhoneNumber), set by the WeChat connector from its server-side
+    store on every message of that user: no SMS code is needed for it."""
+    return mobile_of(str(metadata(tracker).get("verified_phone") or "")) if metadata(tracker).get(
+        "channel") == WECHAT else None
 
 
 def latest_intent(tracker: Tracker) -> str | None:
@@ -208,9 +216,9 @@ class ValidateBookingForm(FormValidationAction):
 
     def validate_booking_phone(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                domain: dict) -> dict[str, Any]:
-        caller = caller_phone(tracker)
-        if caller and (latest_intent(tracker) == "affirm" or str(value).strip() in ("1", "1#")):
-            return {"booking_phone": caller}
+        known = caller_phone(tracker) or verified_phone(tracker)
+        if known and (latest_intent(tracker) == "affirm" or str(value).strip() in ("1", "1#")):
+            return {"booking_phone": known}
         phone = mobile_of(str(value))
         if phone:
             return {"booking_phone": phone}
@@ -307,6 +315,13 @@ class ActionAskBookingPhone(Action):
                 text=f"您是用尾号{digits_for(tracker, caller[-4:])}的手机打来的，预约短信发到这个号码吗？"
                 "是的话请说“是”或按1，不是的话请说出或按出别的手机号。",
                 buttons=[{"title": "是，用这个号码", "payload": "/affirm"}])
+        elif verified_phone(tracker):
+            dispatcher.utter_message(
+                text=f"您在微信验证过的手机号尾号{verified_phone(tracker)[-4:]}，预约短信发到这个号码吗？"
+                "不是的话请输入别的手机号。", buttons=[{"title": "是，用这个号码", "payload": "/affirm"}])
+        elif tracker.get_latest_input_channel() == WECHAT:
+            dispatcher.utter_message(text="请输入您的手机号码，用来接收预约短信；也可以点“使用微信手机号”，不用输入。")
+            dispatcher.utter_message(json_message={"type": "phone_request"})  # the mini-program's getPhoneNumber
         else:
             dispatcher.utter_message(text="请说一下您的手机号码，用来接收预约短信。")
         return []

@@ -6,10 +6,18 @@
        -> {"token": <our own signed session token>, "token_type": "Bearer", "expires_in": seconds}
   POST /webhooks/wechat/webhook  Authorization: Bearer <token>, {"message": "..."}
        -> {"messages": [{"type": "text" | "quick_replies" | "link_card" | "booking_confirmation" | "handoff", ...}]}
+  POST /webhooks/wechat/phone    Authorization: Bearer <token>, {"code": <getPhoneNumber button code>}
+       -> the service center exchanges it at WeChat (phonenumber.getPhoneNumber) and keeps the phone
+       -> {"verified": true, "phone_masked": "138****5678"}; later messages carry it as metadata "verified_phone"
+  POST /webhooks/wechat/subscriptions  Authorization: Bearer <token>, {"reference", "template_id"}
+       -> records an accepted 订阅消息 (booking reminder) at the service center
+  GET  /webhooks/wechat/config   -> {"reminder_template_id": ..., "phone_verification": bool}
 
 The client never sends an openid: the token carries only the user key (a hash of the openid), signed with
 HMAC-SHA256 (WECHAT_SESSION_SECRET, PyJWT, which Rasa already depends on). WeChat's session_key is never kept
-or returned. Errors are JSON {"error": {"code", "message", "details"}} with Chinese messages.
+or returned. The openid goes to the service center once per login (it is needed as the recipient of 订阅消息),
+through its internal endpoints (SERVICE_URL, X-Internal-Token = INTERNAL_API_TOKEN).
+Errors are JSON {"error": {"code", "message", "details"}} with Chinese messages.
 """
 
 import asyncio
@@ -155,13 +163,11 @@ def parse_rate(value: str, default: tuple[int, float]) -> tuple[int, float]:
         return default
 
 
-# ---------- code2Session ----------
-class Code2Session:
-    def __init__(self, api_base: str, app_id: str | None, app_secret: str | None, timeout: float = 5.0) -> None:
-        self.url = api_base.rstrip("/") + "/sns/jscode2session"
-        self.app_id, self.app_secret, self.timeout = app_id, app_secret, timeout
-        self._session: aiohttp.ClientSession | None = None
-        self._session_loop: asyncio.AbstractEventLoop | None = None
+# ---------- outgoing HTTP ----------
+class PooledHttp:
+    timeout = 5.0
+    _session: aiohttp.ClientSession | None = None
+    _session_loop: asyncio.AbstractEventLoop | None = None
 
     def _client(self) -> aiohttp.ClientSession:
         """One pooled HTTP client per event loop (made lazily: it must be created inside the running loop)."""
@@ -174,6 +180,13 @@ class Code2Session:
     async def close(self) -> None:
         if self._session is not None and not self._session.closed:
             await self._session.close()
+
+
+# ---------- code2Session ----------
+class Code2Session(PooledHttp):
+    def __init__(self, api_base: str, app_id: str | None, app_secret: str | None, timeout: float = 5.0) -> None:
+        self.url = api_base.rstrip("/") + "/sns/jscode2session"
+        self.app_id, self.app_secret, self.timeout = app_id, app_secret, timeout
 
     async def openid(self, code: str) -> str:
         if not self.app_id or not self.app_secret:
@@ -207,6 +220,69 @@ class Code2Session:
         return openid
 
 
+# ---------- the service center's internal WeChat endpoints ----------
+class ServiceCenter(PooledHttp):
+    """Accounts, verified phones and subscriptions are kept by the service center (service_center/wechat/)."""
+
+    def __init__(self, url: str, token: str | None, timeout: float = 6.0, phone_ttl: float = 300.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.url, self.token, self.timeout = url.rstrip("/"), token, timeout
+        self.phone_ttl, self.clock = phone_ttl, clock
+        self._phones: dict[str, tuple[str | None, float]] = {}  # user key -> (verified phone, when read)
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.token)
+
+    async def call(self, method: str, path: str, body: dict | None = None) -> dict:
+        if not self.token:
+            raise WeChatError(503, "not_configured", "手机号验证和提醒尚未配置，请直接输入手机号。")
+        try:
+            async with self._client().request(method, self.url + path, json=body,
+                                              headers={"X-Internal-Token": self.token}) as answer:
+                status = answer.status
+                data = await answer.json(content_type=None)
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
+            logger.warning("service center unreachable: %s %s (%s)", method, path.split("/")[1], type(exc).__name__)
+            raise WeChatError(503, "service_unavailable", "服务暂时连不上，请稍后再试。") from exc
+        if status >= 500 or not isinstance(data, dict):
+            error = (data or {}).get("error", {}) if isinstance(data, dict) else {}
+            raise WeChatError(503, "service_unavailable", error.get("message") or "服务暂时连不上，请稍后再试。")
+        if status >= 400:
+            error = data.get("error") or {}
+            raise WeChatError(status, error.get("code") or "refused", error.get("message") or "请求没有成功。")
+        return data
+
+    def remember(self, user_key: str, phone: str | None) -> None:
+        self._phones[user_key] = (phone, self.clock())
+        if len(self._phones) > 10_000:  # bounded: forget the oldest half
+            for key, _ in sorted(self._phones.items(), key=lambda item: item[1][1])[:5_000]:
+                self._phones.pop(key, None)
+
+    async def login(self, user_key: str, openid: str) -> None:
+        """Best effort: a login works without the service center, only phone and reminders wait for it."""
+        if not self.token:
+            return
+        try:
+            self.remember(user_key, (await self.call("PUT", f"/api/wechat/accounts/{user_key}",
+                                                     {"openid": openid})).get("verified_phone"))
+        except WeChatError as exc:
+            logger.warning("could not record the WeChat login at the service center: %s", exc.code)
+
+    async def verified_phone(self, user_key: str) -> str | None:
+        cached = self._phones.get(user_key)
+        if cached and self.clock() - cached[1] < self.phone_ttl:
+            return cached[0]
+        if not self.token:
+            return None
+        try:
+            phone = (await self.call("GET", f"/api/wechat/accounts/{user_key}")).get("verified_phone")
+        except WeChatError:
+            return cached[0] if cached else None
+        self.remember(user_key, phone)
+        return phone
+
+
 # ---------- shaping Rasa's replies for the mini-program ----------
 # Booking service codes (actions/booking.py SERVICES) -> names a person reads.
 SERVICE_NAMES = {"mediation": "诉前调解", "filing": "立案", "cross_region_filing": "跨域立案",
@@ -228,13 +304,15 @@ def _card(custom: dict) -> dict | None:
         basis = [f"《{str(b.get('law', '')).strip('《》')}》{b.get('article', '')}"
                  for b in custom.get("basis") or [] if isinstance(b, dict) and b.get("law")]
         return {"type": "link_card", "kind": "guide", "title": custom.get("title") or "办事指南", "url": url,
-                "description": ("依据：" + "；".join(basis)) if basis else "", "entry_id": custom.get("entry_id")}
+                "description": ("依据：" + "；".join(basis)) if basis else "", "entry_id": custom.get("entry_id"),
+                "basis": basis}
     if kind == "risk_report":
         url = _web_url(custom.get("url"))
         if not url:
             return None
         return {"type": "link_card", "kind": "risk_report", "title": f"诉讼风险自测报告 {custom.get('id', '')}".strip(),
-                "url": url, "description": f"风险等级：{custom['level']}" if custom.get("level") else ""}
+                "url": url, "description": f"风险等级：{custom['level']}" if custom.get("level") else "",
+                "report_id": custom.get("id"), "level": custom.get("level")}
     if kind == "booking_confirmation":
         return {"type": "booking_confirmation",
                 **{k: custom.get(k) for k in ("reference", "service", "start", "place")},
@@ -242,6 +320,21 @@ def _card(custom: dict) -> dict | None:
                 "bring": [str(item) for item in custom.get("bring") or []]}
     if custom.get("handoff"):
         return {"type": "handoff", "phone": "12368"}
+    if isinstance(kind, str) and re.fullmatch(r"[a-z][a-z0-9_]{0,39}", kind):
+        # Cards this connector does not know (e.g. "crisis", "phone_request"): passed on as plain JSON data;
+        # the mini-program shows the ones it knows and the text of the others.
+        return _plain(custom)
+    return None
+
+
+def _plain(value: Any, depth: int = 0) -> Any:
+    """JSON data only (strings, numbers, booleans, lists, objects), bounded in depth and size."""
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value[:2000] if isinstance(value, str) else value
+    if depth < 4 and isinstance(value, list):
+        return [_plain(item, depth + 1) for item in value[:50]]
+    if depth < 4 and isinstance(value, dict):
+        return {str(k)[:40]: _plain(v, depth + 1) for k, v in list(value.items())[:50]}
     return None
 
 
@@ -287,11 +380,17 @@ class WeChatInput(InputChannel):
             token_ttl=int(setting("token_ttl", "7200")),
             rate_limit=parse_rate(setting("rate_limit", "20/60"), (20, 60.0)),
             login_rate_limit=parse_rate(setting("login_rate_limit", "60/60"), (60, 60.0)),
+            service_url=os.environ.get("SERVICE_URL") or credentials.get("service_url")
+            or f"http://127.0.0.1:{os.environ.get('SERVICE_PORT', '8000')}",
+            internal_token=os.environ.get("INTERNAL_API_TOKEN") or credentials.get("internal_api_token"),
+            reminder_template_id=setting("reminder_template_id"),
         )
 
     def __init__(self, api_base: str = "https://api.weixin.qq.com", app_id: str | None = None,
                  app_secret: str | None = None, session_secret: str | None = None, token_ttl: int = 7200,
-                 rate_limit: tuple[int, float] = (20, 60.0), login_rate_limit: tuple[int, float] = (60, 60.0)) -> None:
+                 rate_limit: tuple[int, float] = (20, 60.0), login_rate_limit: tuple[int, float] = (60, 60.0),
+                 service_url: str = "http://127.0.0.1:8000", internal_token: str | None = None,
+                 reminder_template_id: str | None = None) -> None:
         if not session_secret:
             logger.warning("WECHAT_SESSION_SECRET is not set: using a random one, so tokens end with this process")
             session_secret = secrets.token_urlsafe(32)
@@ -300,6 +399,8 @@ class WeChatInput(InputChannel):
         self.tokens = TokenIssuer(session_secret, token_ttl)
         self.message_limiter = RateLimiter(*rate_limit)
         self.login_limiter = RateLimiter(*login_rate_limit)
+        self.service = ServiceCenter(service_url, internal_token)
+        self.reminder_template_id = reminder_template_id or None
 
     def _limit(self, limiter: RateLimiter, key: str, message: str) -> None:
         wait = limiter.check(key)
@@ -315,8 +416,39 @@ class WeChatInput(InputChannel):
         if not isinstance(code, str) or not CODE_PATTERN.match(code):
             raise WeChatError(400, "bad_request", "缺少或无法识别登录凭证 code，请重新调用 wx.login。")
         openid = await self.code2session.openid(code)
-        token = self.tokens.issue(user_key_for(self.app_id, openid))
-        return {"token": token, "token_type": "Bearer", "expires_in": self.tokens.ttl}
+        user_key = user_key_for(self.app_id, openid)
+        await self.service.login(user_key, openid)
+        phone = await self.service.verified_phone(user_key)
+        return {"token": self.tokens.issue(user_key), "token_type": "Bearer", "expires_in": self.tokens.ttl,
+                "phone_verified": bool(phone), "phone_masked": _masked(phone)}
+
+    async def verify_phone(self, request: Request) -> dict:
+        """The getPhoneNumber button's code -> the phone WeChat vouches for, kept server-side for this user."""
+        user_key = self.authenticate(request)
+        self._limit(self.login_limiter, f"phone:{user_key}", "操作太频繁，请一分钟后再试。")
+        body = request.json if _is_json(request) else None
+        code = body.get("code") if isinstance(body, dict) else None
+        if not isinstance(code, str) or not CODE_PATTERN.match(code):
+            raise WeChatError(400, "bad_request", "没有收到手机号授权，请重新点击“使用微信手机号”，或直接输入手机号。")
+        answer = await self.service.call("POST", f"/api/wechat/accounts/{user_key}/phone", {"code": code})
+        phone = answer.get("verified_phone")
+        self.service.remember(user_key, phone)
+        return {"verified": bool(phone), "phone_masked": _masked(phone)}
+
+    async def subscribe(self, request: Request) -> dict:
+        """The user tapped 允许 in wx.requestSubscribeMessage for a booking's reminder."""
+        user_key = self.authenticate(request)
+        self._limit(self.login_limiter, f"subscribe:{user_key}", "操作太频繁，请一分钟后再试。")
+        body = request.json if _is_json(request) else None
+        reference = body.get("reference") if isinstance(body, dict) else None
+        template_id = body.get("template_id") if isinstance(body, dict) else None
+        if not isinstance(reference, str) or not re.fullmatch(r"\d{6}", reference) or not isinstance(template_id, str):
+            raise WeChatError(400, "bad_request", "请求格式不正确：需要预约号和提醒模板。")
+        return await self.service.call("POST", f"/api/wechat/accounts/{user_key}/subscriptions",
+                                       {"reference": reference, "template_id": template_id[:64]})
+
+    def client_config(self) -> dict:
+        return {"reminder_template_id": self.reminder_template_id, "phone_verification": self.service.configured}
 
     def authenticate(self, request: Request) -> str:
         try:
@@ -335,8 +467,12 @@ class WeChatInput(InputChannel):
             raise WeChatError(400, "message_too_long", f"消息太长，请控制在{MAX_MESSAGE_CHARS}字以内。")
         self._limit(self.message_limiter, user_key, "消息发送太频繁，请稍后再试。")
         collector = CollectingOutputChannel()
-        await on_new_message(UserMessage(text, collector, user_key, input_channel=CHANNEL,
-                                         metadata={"channel": CHANNEL, "user_key": user_key}))
+        # Set here from the signed token and the service center, never from the request body: actions trust it.
+        metadata = {"channel": CHANNEL, "user_key": user_key}
+        phone = await self.service.verified_phone(user_key)
+        if phone:
+            metadata["verified_phone"] = phone
+        await on_new_message(UserMessage(text, collector, user_key, input_channel=CHANNEL, metadata=metadata))
         return {"messages": shape_messages(collector.messages)}
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
@@ -363,7 +499,23 @@ class WeChatInput(InputChannel):
         async def receive(request: Request) -> HTTPResponse:
             return await answer(self.message(request, on_new_message))
 
+        @webhook.route("/phone", methods=["POST"])
+        async def phone(request: Request) -> HTTPResponse:
+            return await answer(self.verify_phone(request))
+
+        @webhook.route("/subscriptions", methods=["POST"])
+        async def subscriptions(request: Request) -> HTTPResponse:
+            return await answer(self.subscribe(request))
+
+        @webhook.route("/config", methods=["GET"])
+        async def config(_: Request) -> HTTPResponse:
+            return json_response(self.client_config())
+
         return webhook
+
+
+def _masked(phone: str | None) -> str | None:
+    return f"{phone[:3]}****{phone[-4:]}" if phone and len(phone) >= 7 else None
 
 
 def _is_json(request: Request) -> bool:

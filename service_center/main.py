@@ -15,6 +15,7 @@ from service_center.notifications import router as notifications
 from service_center.privacy import install_log_masking
 from service_center.risk.router import router as risk_router
 from service_center.web.router import router as web_router
+from service_center.wechat.router import router as wechat_router
 
 
 def create_app() -> FastAPI:
@@ -35,6 +36,7 @@ def create_app() -> FastAPI:
     app.include_router(booking.router); app.include_router(booking.staff_router)  # noqa: E702
     app.include_router(notifications.router); app.include_router(notifications.staff_router)  # noqa: E702
     app.include_router(hotline_router)
+    app.include_router(wechat_router)
     app.include_router(booking.router); app.include_router(booking.staff_router)  # noqa: E702
     app.include_router(notifications.router); app.include_router(notifications.staff_router)  # noqa: E702
     app.include_router(fees_router)

@@ -6,5 +6,6 @@ from service_center.hotline import models as _hotline  # noqa: F401
 from service_center.kb import models as _kb  # noqa: F401
 from service_center.notifications import models as _notifications  # noqa: F401
 from service_center.risk.models import RiskAssessment  # noqa: F401
+from service_center.wechat import models as _wechat  # noqa: F401
 
 __all__ = ["Base"]
