@@ -105,9 +105,11 @@ def caller_phone(tracker: Tracker) -> str | None:
 
 def verified_phone(tracker: Tracker) -> str | None:
     """The phone WeChat verified (phonenumber.getPhoneNumber), set by the WeChat connector from its server-side
-    store on every message of that user: no SMS code is needed for it."""
-    return mobile_of(str(metadata(tracker).get("verified_phone") or "")) if metadata(tracker).get(
-        "channel") == WECHAT else None
+    store on every message of that user: no SMS code is needed for it. Only from the WeChat channel (like
+    caller_phone, it must never be accepted from a channel that passes client metadata through)."""
+    if tracker.get_latest_input_channel() != WECHAT or metadata(tracker).get("channel") != WECHAT:
+        return None
+    return mobile_of(str(metadata(tracker).get("verified_phone") or ""))
 
 
 def latest_intent(tracker: Tracker) -> str | None:

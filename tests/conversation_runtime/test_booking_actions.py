@@ -131,6 +131,31 @@ def test_on_the_phone_the_caller_number_is_offered_and_confirmed():
     assert keypad == {"booking_phone": "13812345678"}
 
 
+def test_in_the_mini_program_the_wechat_verified_phone_is_offered_or_requested():
+    verified = {"channel": "wechat", "user_key": "wx_1", "verified_phone": "13912345678"}
+    dispatcher = CollectingDispatcher()
+    run(booking.ActionAskBookingPhone().run(dispatcher, tracker(metadata=verified, channel="wechat"), {}))
+    assert "微信验证过的手机号尾号5678" in dispatcher.messages[0]["text"]
+    result = run(booking.ValidateBookingForm().validate_booking_phone(
+        "/affirm", CollectingDispatcher(), tracker(text="/affirm", intent="affirm", metadata=verified,
+                                                   channel="wechat"), {}))
+    assert result == {"booking_phone": "13912345678"}
+
+    # not verified yet: the question and the mini-program's getPhoneNumber button
+    dispatcher = CollectingDispatcher()
+    plain = {"channel": "wechat", "user_key": "wx_1"}
+    run(booking.ActionAskBookingPhone().run(dispatcher, tracker(metadata=plain, channel="wechat"), {}))
+    assert "使用微信手机号" in dispatcher.messages[0]["text"]
+    assert dispatcher.messages[1]["custom"] == {"type": "phone_request"}
+    # a verified_phone from any other channel is not trusted (only the WeChat connector sets it)
+    for channel, claimed in (("rest", "rest"), ("rest", "wechat"), ("socketio", "wechat")):
+        forged = {"channel": claimed, "verified_phone": "13912345678"}
+        result = run(booking.ValidateBookingForm().validate_booking_phone(
+            "/affirm", CollectingDispatcher(), tracker(text="/affirm", intent="affirm", metadata=forged,
+                                                       channel=channel), {}))
+        assert result == {"booking_phone": None}
+
+
 def test_bad_phone_and_name_are_asked_again():
     form = booking.ValidateBookingForm()
     dispatcher = CollectingDispatcher()

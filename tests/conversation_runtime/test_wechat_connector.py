@@ -192,3 +192,40 @@ def test_replies_become_structured_messages():
     assert shaped[3]["reference"] == "B7K2Q" and shaped[3]["bring"] == ["身份证"]
     assert shaped[3]["service"] == "mediation" and shaped[3]["service_name"] == "诉前调解"
     assert shaped[4]["url"] == "https://court.example/risk/R12"
+    assert shaped[2]["basis"] == ["《中华人民共和国民事诉讼法》第一百二十二条"] and shaped[2]["entry_id"]
+    assert shaped[4]["report_id"] == "R12" and shaped[4]["level"] == "中"
+
+
+def test_cards_the_connector_does_not_know_pass_as_plain_data():
+    crisis = {"type": "crisis", "title": "请马上求助", "phones": [{"name": "报警", "number": "110"}],
+              "nested": {"a": {"b": {"c": {"d": {"e": "too deep"}}}}}, "long": "字" * 5000}
+    shaped = shape_messages([{"recipient_id": "wx_1", "custom": crisis},
+                             {"recipient_id": "wx_1", "custom": {"type": "phone_request"}},
+                             {"recipient_id": "wx_1", "custom": {"type": "Bad Type!"}}])
+    assert [m["type"] for m in shaped] == ["crisis", "phone_request"]
+    assert shaped[0]["phones"] == [{"name": "报警", "number": "110"}]
+    assert len(shaped[0]["long"]) == 2000
+    assert shaped[0]["nested"]["a"]["b"] == {"c": None}  # bounded depth
+
+
+def test_phone_and_reminders_without_the_service_center_are_a_polite_503():
+    from connectors.wechat import ServiceCenter
+
+    center = ServiceCenter("http://127.0.0.1:9", None)
+    assert center.configured is False
+    with pytest.raises(WeChatError) as caught:
+        asyncio.run(center.call("POST", f"/api/wechat/accounts/wx_{'0' * 32}/phone", {"code": "x"}))
+    assert caught.value.status == 503 and "手机号" in caught.value.message
+    assert asyncio.run(center.verified_phone("wx_" + "0" * 32)) is None
+
+    async def ask_unreachable() -> WeChatError:
+        unreachable = ServiceCenter("http://127.0.0.1:9", "token", timeout=2)
+        try:
+            await unreachable.call("GET", f"/api/wechat/accounts/wx_{'0' * 32}")
+        except WeChatError as exc:
+            return exc
+        finally:
+            await unreachable.close()
+        raise AssertionError("no error")
+
+    assert asyncio.run(ask_unreachable()).code == "service_unavailable"
