@@ -8,7 +8,8 @@
        -> {"messages": [{"type": "text" | "quick_replies" | "link_card" | "booking_confirmation" | "handoff", ...}]}
   POST /webhooks/wechat/phone    Authorization: Bearer <token>, {"code": <getPhoneNumber button code>}
        -> the service center exchanges it at WeChat (phonenumber.getPhoneNumber) and keeps the phone
-       -> {"verified": true, "phone_masked": "138****5678"}; later messages carry it as metadata "verified_phone"
+       -> {"verified": true, "phone_masked": "138****5678", "token": <new token>, ...}: the new token carries the
+          phone as the signed claim "verified_phone", and messages sent with it carry it as metadata
   POST /webhooks/wechat/subscriptions  Authorization: Bearer <token>, {"reference", "template_id"}
        -> records an accepted 订阅消息 (booking reminder) at the service center
   GET  /webhooks/wechat/config   -> {"reminder_template_id": ..., "phone_verification": bool}
@@ -16,7 +17,8 @@
 The client never sends an openid: the token carries only the user key (a hash of the openid), signed with
 HMAC-SHA256 (WECHAT_SESSION_SECRET, PyJWT, which Rasa already depends on). WeChat's session_key is never kept
 or returned. The openid goes to the service center once per login (it is needed as the recipient of 订阅消息),
-through its internal endpoints (SERVICE_URL, X-Internal-Token = INTERNAL_API_TOKEN).
+through its internal endpoints (SERVICE_URL, X-Internal-Token = INTERNAL_SECRET). The verified phone is kept
+there too (wechat_accounts), so a later login puts it into the new token again.
 Errors are JSON {"error": {"code", "message", "details"}} with Chinese messages.
 """
 
@@ -99,12 +101,19 @@ class TokenIssuer:
             raise ValueError("WECHAT_SESSION_SECRET must be at least 32 characters")
         self.secret, self.ttl, self.clock = secret, ttl_seconds, clock
 
-    def issue(self, user_key: str) -> str:
+    def issue(self, user_key: str, verified_phone: str | None = None) -> str:
+        """verified_phone: only a number WeChat itself verified (getPhoneNumber), read from the service center."""
         now = int(self.clock())
         claims = {"sub": user_key, "iat": now, "exp": now + self.ttl, "iss": TOKEN_ISSUER}
+        if verified_phone:
+            claims["verified_phone"] = verified_phone
         return jwt.encode(claims, self.secret, algorithm="HS256")
 
     def verify(self, token: str | None) -> str:
+        return self.verify_claims(token)["sub"]
+
+    def verify_claims(self, token: str | None) -> dict:
+        """The token's claims; `verified_phone` is there only if WeChat verified the number (getPhoneNumber)."""
         if not token:
             raise TokenError("missing_token")
         try:
@@ -117,7 +126,7 @@ class TokenIssuer:
         subject = claims.get("sub")
         if not isinstance(subject, str) or not subject.startswith("wx_"):
             raise TokenError("invalid_token")
-        return subject
+        return claims
 
 
 def bearer_token(header: str | None) -> str | None:
@@ -224,11 +233,8 @@ class Code2Session(PooledHttp):
 class ServiceCenter(PooledHttp):
     """Accounts, verified phones and subscriptions are kept by the service center (service_center/wechat/)."""
 
-    def __init__(self, url: str, token: str | None, timeout: float = 6.0, phone_ttl: float = 300.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, url: str, token: str | None, timeout: float = 6.0) -> None:
         self.url, self.token, self.timeout = url.rstrip("/"), token, timeout
-        self.phone_ttl, self.clock = phone_ttl, clock
-        self._phones: dict[str, tuple[str | None, float]] = {}  # user key -> (verified phone, when read)
 
     @property
     def configured(self) -> bool:
@@ -253,34 +259,17 @@ class ServiceCenter(PooledHttp):
             raise WeChatError(status, error.get("code") or "refused", error.get("message") or "请求没有成功。")
         return data
 
-    def remember(self, user_key: str, phone: str | None) -> None:
-        self._phones[user_key] = (phone, self.clock())
-        if len(self._phones) > 10_000:  # bounded: forget the oldest half
-            for key, _ in sorted(self._phones.items(), key=lambda item: item[1][1])[:5_000]:
-                self._phones.pop(key, None)
-
-    async def login(self, user_key: str, openid: str) -> None:
-        """Best effort: a login works without the service center, only phone and reminders wait for it."""
-        if not self.token:
-            return
-        try:
-            self.remember(user_key, (await self.call("PUT", f"/api/wechat/accounts/{user_key}",
-                                                     {"openid": openid})).get("verified_phone"))
-        except WeChatError as exc:
-            logger.warning("could not record the WeChat login at the service center: %s", exc.code)
-
-    async def verified_phone(self, user_key: str) -> str | None:
-        cached = self._phones.get(user_key)
-        if cached and self.clock() - cached[1] < self.phone_ttl:
-            return cached[0]
+    async def login(self, user_key: str, openid: str) -> str | None:
+        """Records the login; returns the phone WeChat verified earlier, if any. Best effort: a login works
+        without the service center, only the verified phone and reminders wait for it."""
         if not self.token:
             return None
         try:
-            phone = (await self.call("GET", f"/api/wechat/accounts/{user_key}")).get("verified_phone")
-        except WeChatError:
-            return cached[0] if cached else None
-        self.remember(user_key, phone)
-        return phone
+            answer = await self.call("PUT", f"/api/wechat/accounts/{user_key}", {"openid": openid})
+        except WeChatError as exc:
+            logger.warning("could not record the WeChat login at the service center: %s", exc.code)
+            return None
+        return answer.get("verified_phone")
 
 
 # ---------- shaping Rasa's replies for the mini-program ----------
@@ -382,7 +371,7 @@ class WeChatInput(InputChannel):
             login_rate_limit=parse_rate(setting("login_rate_limit", "60/60"), (60, 60.0)),
             service_url=os.environ.get("SERVICE_URL") or credentials.get("service_url")
             or f"http://127.0.0.1:{os.environ.get('SERVICE_PORT', '8000')}",
-            internal_token=os.environ.get("INTERNAL_API_TOKEN") or credentials.get("internal_api_token"),
+            internal_token=os.environ.get("INTERNAL_SECRET") or credentials.get("internal_secret"),
             reminder_template_id=setting("reminder_template_id"),
         )
 
@@ -417,14 +406,16 @@ class WeChatInput(InputChannel):
             raise WeChatError(400, "bad_request", "缺少或无法识别登录凭证 code，请重新调用 wx.login。")
         openid = await self.code2session.openid(code)
         user_key = user_key_for(self.app_id, openid)
-        await self.service.login(user_key, openid)
-        phone = await self.service.verified_phone(user_key)
-        return {"token": self.tokens.issue(user_key), "token_type": "Bearer", "expires_in": self.tokens.ttl,
+        phone = await self.service.login(user_key, openid)
+        return self.session(user_key, phone)
+
+    def session(self, user_key: str, phone: str | None) -> dict:
+        return {"token": self.tokens.issue(user_key, phone), "token_type": "Bearer", "expires_in": self.tokens.ttl,
                 "phone_verified": bool(phone), "phone_masked": _masked(phone)}
 
     async def verify_phone(self, request: Request) -> dict:
         """The getPhoneNumber button's code -> the phone WeChat vouches for, kept server-side for this user."""
-        user_key = self.authenticate(request)
+        user_key = self.authenticate(request)["sub"]
         self._limit(self.login_limiter, f"phone:{user_key}", "操作太频繁，请一分钟后再试。")
         body = request.json if _is_json(request) else None
         code = body.get("code") if isinstance(body, dict) else None
@@ -432,12 +423,11 @@ class WeChatInput(InputChannel):
             raise WeChatError(400, "bad_request", "没有收到手机号授权，请重新点击“使用微信手机号”，或直接输入手机号。")
         answer = await self.service.call("POST", f"/api/wechat/accounts/{user_key}/phone", {"code": code})
         phone = answer.get("verified_phone")
-        self.service.remember(user_key, phone)
-        return {"verified": bool(phone), "phone_masked": _masked(phone)}
+        return {"verified": bool(phone), **self.session(user_key, phone)}  # a new token carrying the phone
 
     async def subscribe(self, request: Request) -> dict:
         """The user tapped 允许 in wx.requestSubscribeMessage for a booking's reminder."""
-        user_key = self.authenticate(request)
+        user_key = self.authenticate(request)["sub"]
         self._limit(self.login_limiter, f"subscribe:{user_key}", "操作太频繁，请一分钟后再试。")
         body = request.json if _is_json(request) else None
         reference = body.get("reference") if isinstance(body, dict) else None
@@ -450,15 +440,17 @@ class WeChatInput(InputChannel):
     def client_config(self) -> dict:
         return {"reminder_template_id": self.reminder_template_id, "phone_verification": self.service.configured}
 
-    def authenticate(self, request: Request) -> str:
+    def authenticate(self, request: Request) -> dict:
+        """The session's claims: `sub` (the user key) and, when WeChat verified it, `verified_phone`."""
         try:
-            return self.tokens.verify(bearer_token(request.headers.get("Authorization")))
+            return self.tokens.verify_claims(bearer_token(request.headers.get("Authorization")))
         except TokenError as exc:
             raise WeChatError(401, exc.code, TOKEN_MESSAGES[exc.code],
                               headers={"WWW-Authenticate": f'Bearer error="{exc.code}"'}) from exc
 
     async def message(self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> dict:
-        user_key = self.authenticate(request)
+        claims = self.authenticate(request)
+        user_key = claims["sub"]
         body = request.json if _is_json(request) else None
         text = body.get("message") if isinstance(body, dict) else None
         if not isinstance(text, str):
@@ -467,11 +459,10 @@ class WeChatInput(InputChannel):
             raise WeChatError(400, "message_too_long", f"消息太长，请控制在{MAX_MESSAGE_CHARS}字以内。")
         self._limit(self.message_limiter, user_key, "消息发送太频繁，请稍后再试。")
         collector = CollectingOutputChannel()
-        # Set here from the signed token and the service center, never from the request body: actions trust it.
+        # Set here from the signed token, never from the request body: actions trust it.
         metadata = {"channel": CHANNEL, "user_key": user_key}
-        phone = await self.service.verified_phone(user_key)
-        if phone:
-            metadata["verified_phone"] = phone
+        if claims.get("verified_phone"):
+            metadata["verified_phone"] = claims["verified_phone"]
         await on_new_message(UserMessage(text, collector, user_key, input_channel=CHANNEL, metadata=metadata))
         return {"messages": shape_messages(collector.messages)}
 

@@ -61,8 +61,9 @@ class Settings(BaseSettings):
     wechat_miniprogram_state: str = Field(default="formal", pattern="^(developer|trial|formal)$")
     # true: a booking with an accepted subscription is reminded by WeChat only (SMS if WeChat refuses)
     wechat_reminder_instead_of_sms: bool = False
-    # Shared secret of the internal endpoints that connectors call (X-Internal-Token); unset: they are closed.
-    internal_api_token: str | None = None
+    # Shared secret (>= 32 characters) of the internal endpoints that connectors call, sent as X-Internal-Token;
+    # unset: they are closed.
+    internal_secret: str | None = None
 
     # 12368 hotline fallback TwiML (POST /api/hotline/fallback, Twilio's "primary handler fails" URL).
     hotline_twilio_auth_token: str | None = Field(default=None, validation_alias="TWILIO_AUTH_TOKEN")

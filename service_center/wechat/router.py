@@ -1,4 +1,4 @@
-"""Internal endpoints for the WeChat connector (header X-Internal-Token = INTERNAL_API_TOKEN). The user key comes
+"""Internal endpoints for the WeChat connector (header X-Internal-Token = INTERNAL_SECRET). The user key comes
 from the connector's signed session token, never from the mini-program; the phone only from WeChat."""
 
 import secrets
@@ -21,10 +21,10 @@ NOT_LOGGED_IN = "请重新登录微信小程序后再试"
 
 def require_connector(x_internal_token: str | None = Header(default=None),
                       settings: Settings = Depends(get_settings)) -> None:
-    if not settings.internal_api_token:
-        raise HTTPException(status_code=503, detail="内部接口未启用：请设置 INTERNAL_API_TOKEN")
-    if not x_internal_token or not secrets.compare_digest(x_internal_token.encode(),
-                                                          settings.internal_api_token.encode()):
+    if not settings.internal_secret:
+        raise HTTPException(status_code=503, detail="内部接口未启用：请设置 INTERNAL_SECRET")
+    if not x_internal_token or not secrets.compare_digest(x_internal_token.encode("utf-8", "surrogatepass"),
+                                                          settings.internal_secret.encode()):
         raise HTTPException(status_code=401, detail="需要有效的内部接口令牌")
 
 

@@ -34,6 +34,16 @@ def test_token_round_trip_carries_only_the_user_key():
     assert "o_alice" not in token and "o_alice" not in str(claims)
 
 
+def test_a_wechat_verified_phone_travels_only_inside_the_signed_token():
+    issuer = TokenIssuer(SECRET)
+    claims = issuer.verify_claims(issuer.issue("wx_" + "1" * 32, "13912345678"))
+    assert claims["verified_phone"] == "13912345678"
+    assert "verified_phone" not in issuer.verify_claims(issuer.issue("wx_" + "1" * 32))
+    forged = jwt.encode({**claims, "verified_phone": "13800000000"}, "another-secret-0123456789-abcdefghijkl")
+    with pytest.raises(TokenError):
+        issuer.verify_claims(forged)
+
+
 def test_user_key_is_stable_opaque_and_per_app():
     assert user_key_for(APP_ID, "o_alice") == user_key_for(APP_ID, "o_alice")
     assert user_key_for(APP_ID, "o_alice") != user_key_for(APP_ID, "o_bob")
@@ -216,7 +226,7 @@ def test_phone_and_reminders_without_the_service_center_are_a_polite_503():
     with pytest.raises(WeChatError) as caught:
         asyncio.run(center.call("POST", f"/api/wechat/accounts/wx_{'0' * 32}/phone", {"code": "x"}))
     assert caught.value.status == 503 and "手机号" in caught.value.message
-    assert asyncio.run(center.verified_phone("wx_" + "0" * 32)) is None
+    assert asyncio.run(center.login("wx_" + "0" * 32, "o_x")) is None  # a login works without it
 
     async def ask_unreachable() -> WeChatError:
         unreachable = ServiceCenter("http://127.0.0.1:9", "token", timeout=2)

@@ -110,7 +110,11 @@ def test_booking_with_the_wechat_verified_phone_then_the_reminder(stack, wechat)
     assert bad.status_code == 400 and "手机号" in bad.json()["error"]["message"]
     verified = connector(stack, "phone", token, {"code": "phone-13912345678_a"}, record="phone_verified")
     assert verified.status_code == 200, verified.text
-    assert verified.json() == {"verified": True, "phone_masked": "139****5678"}
+    body = verified.json()
+    assert body["verified"] is True and body["phone_masked"] == "139****5678" and body["phone_verified"] is True
+    assert "13912345678" not in verified.text.replace(body["token"], "")  # only inside the signed token
+    assert jwt.decode(body["token"], options={"verify_signature": False})["verified_phone"] == "13912345678"
+    token = body["token"]  # the mini-program keeps the new token: its messages carry the verified phone
     assert any(r["path"] == "/cgi-bin/stable_token" for r in wechat.requests)
     exchange = next(r for r in wechat.requests if r["path"] == "/wxa/business/getuserphonenumber")
     assert exchange["query"]["access_token"].startswith("fake-access-token-")

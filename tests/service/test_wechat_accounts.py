@@ -11,7 +11,7 @@ import pytest
 from tests.service.booking_support import book
 from tests.support.fake_wechat import TEMPLATE_ID, FakeWeChat
 
-INTERNAL = {"X-Internal-Token": "test-internal-token"}
+INTERNAL = {"X-Internal-Token": "test-internal-secret-0123456789abcdef"}
 ALICE = "wx_" + "a" * 32
 BOB = "wx_" + "b" * 32
 SLOT = "2026-12-02T10:30:00+08:00"
@@ -23,7 +23,7 @@ def wechat(booking_client, monkeypatch):
     from service_center.config import get_settings
 
     with FakeWeChat() as fake:
-        monkeypatch.setenv("INTERNAL_API_TOKEN", INTERNAL["X-Internal-Token"])
+        monkeypatch.setenv("INTERNAL_SECRET", INTERNAL["X-Internal-Token"])
         monkeypatch.setenv("WECHAT_API_BASE", fake.url)
         monkeypatch.setenv("WECHAT_APP_ID", fake.app_id)
         monkeypatch.setenv("WECHAT_APP_SECRET", fake.app_secret)
@@ -51,9 +51,9 @@ def test_internal_endpoints_need_the_connectors_token(booking_client, wechat):
 
 
 def test_closed_without_a_configured_token(booking_client, monkeypatch):
-    monkeypatch.delenv("INTERNAL_API_TOKEN", raising=False)
+    monkeypatch.delenv("INTERNAL_SECRET", raising=False)
     response = booking_client.get(f"/api/wechat/accounts/{ALICE}", headers=INTERNAL)
-    assert response.status_code == 503 and "INTERNAL_API_TOKEN" in response.json()["error"]["message"]
+    assert response.status_code == 503 and "INTERNAL_SECRET" in response.json()["error"]["message"]
 
 
 def test_phone_exchange_with_a_cached_access_token(booking_client, wechat):

@@ -63,7 +63,7 @@ class Stack:
             "WECHAT_RATE_LIMIT": "20/60",
             "WECHAT_LOGIN_RATE_LIMIT": "300/60",
             # phone verification and 订阅消息 reminders (service_center/wechat/, through the connector)
-            "INTERNAL_API_TOKEN": "e2e-internal-token-0123456789",
+            "INTERNAL_SECRET": "e2e-internal-secret-0123456789abcdef0123",
             "WECHAT_REMINDER_TEMPLATE_ID": "fake-reminder-template-id",
             **(extra_env or {}),
         }

@@ -99,10 +99,14 @@ async function say(message) {
   return Array.isArray(body.messages) ? body.messages : [];
 }
 
+// The getPhoneNumber button's code: the server exchanges it at WeChat and answers with a new token that carries
+// the verified phone (signed), so the booking can use it without the number being typed.
 async function verifyPhone(code) {
   const body = await authorized("/phone", { code });
-  const stored = wx.getStorageSync(TOKEN_KEY);
-  if (stored) wx.setStorageSync(TOKEN_KEY, Object.assign({}, stored, { phoneMasked: body.phone_masked }));
+  if (body.token) {
+    wx.setStorageSync(TOKEN_KEY, { token: body.token, expiresAt: Date.now() + body.expires_in * 1000,
+      phoneMasked: body.phone_masked || null });
+  }
   return body;
 }
 
