@@ -8,8 +8,11 @@ const { APP, installWx, load, settle, text } = require("./harness.js");
 const cards = require(path.join(APP, "utils", "cards.js"));
 
 test("a crisis card is shown first-class with tap-to-call numbers", async () => {
-  const crisis = { type: "crisis", title: "您的安全最重要", text: "如果您有危险，请马上拨打下面的电话。",
-    phones: [{ name: "报警", number: "110" }, { name: "心理援助热线", number: "12356" }, "12338", { name: "坏", number: "javascript:alert(1)" }] };
+  // The safety module's card shape (actions/safety.py on its branch): numbers as {key, number, name}.
+  const crisis = { type: "crisis", kind: "danger", kinds: ["danger"], urgent: true, follow_up: false,
+    title: "您的安全最重要", text: "如果您有危险，请马上拨打下面的电话。", guide_entry: "protection-order",
+    numbers: [{ key: "police", name: "报警", number: "110" }, { key: "mental_health", name: "心理援助热线", number: "12356" }],
+    phones: ["12338", { name: "坏", number: "javascript:alert(1)" }] };
   const wx = installWx({ request: (pathname) => (pathname.endsWith("/login") ? { statusCode: 200, data: { token: "t", expires_in: 7200 } }
     : pathname.endsWith("/config") ? { statusCode: 200, data: { reminder_template_id: null } }
       : { statusCode: 200, data: { messages: [crisis, { type: "text", text: "我们在这里。" }] } }) });
@@ -25,6 +28,10 @@ test("a crisis card is shown first-class with tap-to-call numbers", async () => 
   await settle();
   assert.deepEqual(wx.calls.filter((c) => c.name === "makePhoneCall").map((c) => c.options.phoneNumber), ["12356"]);
   assert.ok(text(card).includes("拨打 心理援助热线 12356") && text(card).includes("拨打 12338"));
+  assert.ok(card.querySelector(".card-crisis").dom.className.includes("urgent"));
+  card.querySelector(".guide-open").dispatchEvent("tap");
+  await settle();
+  assert.equal(wx.calls.find((c) => c.name === "navigateTo").options.url, "/pages/guide/guide?id=protection-order");
 });
 
 test("crisis numbers: names and numbers in any of the usual shapes; no non-numbers", () => {

@@ -55,8 +55,9 @@ function installWx(routes) {
   return { storage, calls };
 }
 
+// WXML compiled by WeChat's own compiler (wcc, shipped in miniprogram-compiler), as DevTools would.
 function load(page) {
-  const id = simulate.load(path.join(APP, page), { rootPath: APP, compiler: "simulate" });
+  const id = simulate.load(path.join(APP, page), { rootPath: APP, compiler: "official" });
   const component = simulate.render(id);
   component.attach(document.createElement("parent-wrapper"));
   return component;

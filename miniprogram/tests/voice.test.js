@@ -20,9 +20,8 @@ test("voice is off by default: no voice button, text input only", async () => {
   assert.ok(page.querySelector(".input"));
 });
 
-test("turned on: recognised speech fills the input, which the user can still correct and send", async (t) => {
-  const started = [];
-  const manager = { start: (options) => started.push(options), stop() { this.onStop({ result: "立案需要什么材料。" }); } };
+// The chat page with voice turned on in config.js and a stand-in for the plugin's recognition manager.
+async function chatWithVoice(t, manager) {
   global.requirePlugin = (name) => (name === "WechatSI" ? { getRecordRecognitionManager: () => manager } : null);
   config.voiceInput = true;
   t.after(() => { config.voiceInput = false; delete global.requirePlugin; });
@@ -30,6 +29,13 @@ test("turned on: recognised speech fills the input, which the user can still cor
   const page = load("pages/chat/chat");
   await page.instance.onLoad({});
   await settle();
+  return page;
+}
+
+test("turned on: recognised speech fills the input, which the user can still correct and send", async (t) => {
+  const started = [];
+  const manager = { start: (options) => started.push(options), stop() { this.onStop({ result: "立案需要什么材料。" }); } };
+  const page = await chatWithVoice(t, manager);
   assert.equal(page.data.voiceOn, true);
   page.querySelector(".talk").dispatchEvent("tap");
   await settle();
@@ -47,13 +53,7 @@ test("turned on: recognised speech fills the input, which the user can still cor
 
 test("a recognition error says so and keeps text input", async (t) => {
   const manager = { start() { setTimeout(() => this.onError({ retcode: -30003, msg: "未识别到语音" })); }, stop() {} };
-  global.requirePlugin = () => ({ getRecordRecognitionManager: () => manager });
-  config.voiceInput = true;
-  t.after(() => { config.voiceInput = false; delete global.requirePlugin; });
-  installWx(chatRoutes());
-  const page = load("pages/chat/chat");
-  await page.instance.onLoad({});
-  await settle();
+  const page = await chatWithVoice(t, manager);
   page.querySelector(".talk").dispatchEvent("tap");
   await settle();
   assert.ok(text(page).includes("没听清，请再说一次，或者直接打字"));

@@ -18,9 +18,10 @@ function formatStart(value) {
 
 const PHONE = /^[0-9+\-]{3,20}$/;
 
-// Crisis cards (another module's card type): their numbers, whatever the exact field names.
+// Crisis cards (the safety module's card type: {"type": "crisis", "kind", "urgent", "title",
+// "numbers": [{"key", "number", "name"}], "guide_entry"?}): their numbers, also under the other usual names.
 function crisisPhones(card) {
-  const lists = [card.phones, card.hotlines, card.contacts].filter(Array.isArray);
+  const lists = [card.numbers, card.phones, card.hotlines, card.contacts].filter(Array.isArray);
   const phones = [];
   lists.forEach((list) => list.forEach((item) => {
     const entry = typeof item === "string" ? { label: item, number: item }
@@ -72,7 +73,8 @@ function toItem(message) {
       return { id, from: "bot", kind: "handoff", phone: PHONE.test(String(message.phone || "")) ? message.phone : "12368" };
     case "crisis":
       return { id, from: "bot", kind: "crisis", title: text(message.title) || "请马上寻求帮助",
-        text: text(message.text) || text(message.message), phones: crisisPhones(message) };
+        text: text(message.text) || text(message.message), phones: crisisPhones(message),
+        urgent: message.urgent !== false, entryId: text(message.guide_entry) };
     case "phone_request":
       return { id, from: "bot", kind: "phone_request", done: false };
     case "image":

@@ -14,20 +14,15 @@ Component({
       if (this.data.active) this.triggerEvent("reply", { payload, title });
     },
     openGuide() {
-      const { entryId, url } = this.data.item;
-      if (entryId) {
-        wx.navigateTo({ url: `/pages/guide/guide?id=${encodeURIComponent(entryId)}` });
-      } else if (url) {
-        wx.setClipboardData({ data: url });
-      }
+      this.open("guide", this.data.item.entryId);
     },
     openReport() {
-      const { reportId, url } = this.data.item;
-      if (reportId) {
-        wx.navigateTo({ url: `/pages/risk/risk?id=${encodeURIComponent(reportId)}` });
-      } else if (url) {
-        wx.setClipboardData({ data: url });
-      }
+      this.open("risk", this.data.item.reportId);
+    },
+    // The native page when the card names its entry or report; otherwise its web address, copied.
+    open(page, id) {
+      if (id) wx.navigateTo({ url: `/pages/${page}/${page}?id=${encodeURIComponent(id)}` });
+      else if (this.data.item.url) wx.setClipboardData({ data: this.data.item.url });
     },
     call(event) {
       wx.makePhoneCall({ phoneNumber: String(event.currentTarget.dataset.number), fail() {} });
