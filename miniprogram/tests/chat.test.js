@@ -120,6 +120,9 @@ test("booking: the WeChat phone button, then the confirmation card and the remin
   assert.deepEqual(exchange.data, { code: "phone-code-1" });
   const affirm = seen.filter((r) => r.pathname.endsWith("/webhook")).pop();
   assert.equal(affirm.data.message, "/affirm");
+  // the new token (carrying the verified phone, signed by the server) is kept and used from now on
+  assert.equal(affirm.header.Authorization, `Bearer ${FIXTURES.phone_verified.data.token}`);
+  assert.equal(global.wx.getStorageSync("court:token").token, FIXTURES.phone_verified.data.token);
   assert.ok(text(page).includes(`使用微信手机号 ${FIXTURES.phone_verified.data.phone_masked}`));
   assert.ok(text(page).includes("已使用微信手机号"));
 
