@@ -189,3 +189,28 @@ def test_phone_and_subscription_need_a_login(stack, wechat):
     # the service center's internal endpoints refuse anyone without the connector's token
     direct = httpx.put(f"{stack.service_url}/api/wechat/accounts/wx_{'2' * 32}", json={"openid": "o_x"}, timeout=10)
     assert direct.status_code == 401
+
+
+def test_the_simulated_mini_program_on_the_real_stack(stack, wechat):
+    """The pages themselves (miniprogram-simulate, WeChat's WXML compiler) with real HTTP to this stack: greeting,
+    a guide question and its native page, a booking with the WeChat phone button, the reminder subscription, and
+    an unusable token replaced by a new login without losing the conversation (miniprogram/tests/live/)."""
+    folder = ROOT / "miniprogram"
+    if not (folder / "node_modules").exists():
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=folder, check=True,
+                       timeout=300)
+    user = f"sim{uuid.uuid4().hex[:6]}"
+    run = subprocess.run(["node", "tests/live/real_stack.js"], cwd=folder, capture_output=True, text=True,
+                         timeout=600, env={**os.environ, "USER_NAME": user, "WECHAT_FAKE": wechat.url,
+                                           "CONNECTOR_BASE": f"{stack.rasa_url}/webhooks/wechat",
+                                           "SERVICE_BASE": stack.service_url})
+    assert run.returncode == 0, run.stderr[-3000:]
+    outcome = json.loads(run.stdout.strip().splitlines()[-1])
+    assert outcome["logins"] == 2  # the first, and the one after the token was refused
+    with sqlite3.connect(stack.workdir / "service.db") as db:
+        booked = db.execute("SELECT phone, channel FROM booking_appointments WHERE reference = ?",
+                            (outcome["reference"],)).fetchone()
+        subscription = db.execute("SELECT status FROM wechat_subscriptions WHERE reference = ?",
+                                  (outcome["reference"],)).fetchone()
+    assert booked == ("13912345678", "wechat") and subscription == ("accepted",)
+    assert wechat.subscriptions[(f"o_{user}", TEMPLATE_ID)] == 1

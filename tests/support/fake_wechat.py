@@ -19,7 +19,8 @@ POST /cgi-bin/message/subscribe/send?access_token= {"touser", "template_id", "pa
   left for that user and template (`subscribe(openid, template_id)` plays the user tapping 允许 in
   wx.requestSubscribeMessage; each allows one message), 47003 a value that breaks the key's rule (thing <= 20
   characters, time as "2026年12月9日 09:00", character_string <= 32 ASCII), 41030 a page outside `pages`.
-  Sent messages are kept in `sent`.
+  Sent messages are kept in `sent`. POST /_test/subscribe {"openid", "template_id"} (not a WeChat API) does what
+  `subscribe` does, for a simulated mini-program in another process.
 """
 
 import itertools
@@ -72,6 +73,9 @@ class FakeWeChat:
                 except ValueError:
                     return self._send({"errcode": 47001, "errmsg": "data format error"})
                 fake.requests.append({"path": parts.path, "query": query, "body": body})
+                if parts.path == "/_test/subscribe":  # not WeChat's: lets a simulated mini-program tap 允许
+                    fake.subscribe(str(body.get("openid")), str(body.get("template_id") or TEMPLATE_ID))
+                    return self._send({"errcode": 0})
                 handler = {"/cgi-bin/stable_token": fake.stable_token_answer,
                            "/wxa/business/getuserphonenumber": fake.phone_answer,
                            "/cgi-bin/message/subscribe/send": fake.send_answer}.get(parts.path)
