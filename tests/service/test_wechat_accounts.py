@@ -4,6 +4,7 @@ cached, subscriptions to one's own booking, and the day-before reminder by subsc
 of SMS."""
 
 import datetime as dt
+import uuid
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -164,3 +165,28 @@ def test_withdrawn_subscription_falls_back_to_sms(booking_client, staff_headers,
     with get_sessionmaker()() as session:
         row = session.query(WeChatSubscription).filter_by(reference=reference).one()
     assert row.status == "failed" and row.error.startswith("43101")
+
+
+def test_the_fake_wechat_tokens_behave_like_wechats():
+    """cgi-bin/token ends the earlier token (why the service center uses stable_token); stable_token repeats."""
+    import httpx
+
+    with FakeWeChat() as fake:
+        def token(path: str, **extra) -> dict:
+            query = {"grant_type": "client_credential", "appid": fake.app_id, "secret": fake.app_secret, **extra}
+            if path == "/cgi-bin/token":
+                return httpx.get(fake.url + path, params=query, timeout=5).json()
+            return httpx.post(fake.url + path, json={**query, "force_refresh": False}, timeout=5).json()
+
+        def phone(access_token: str) -> dict:
+            return httpx.post(f"{fake.url}/wxa/business/getuserphonenumber", params={"access_token": access_token},
+                              json={"code": f"phone-13912345678_{uuid.uuid4().hex[:6]}"}, timeout=5).json()
+
+        first, second = token("/cgi-bin/token")["access_token"], token("/cgi-bin/token")["access_token"]
+        assert first != second
+        assert phone(first)["errcode"] == 42001 and phone(second)["errcode"] == 0
+        assert token("/cgi-bin/token", secret="wrong")["errcode"] == 40001
+        assert token("/cgi-bin/stable_token", secret="wrong")["errcode"] == 40125
+        stable = token("/cgi-bin/stable_token")
+        assert stable["expires_in"] == 7200 and token("/cgi-bin/stable_token")["access_token"] == stable["access_token"]
+        assert phone("made-up")["errcode"] == 40001
