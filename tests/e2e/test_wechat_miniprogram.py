@@ -62,6 +62,23 @@ def texts(messages: list[dict]) -> str:
     return "\n".join(m["text"] for m in messages if m["type"] == "text")
 
 
+def verify_phone(stack, wechat, token: str) -> str:
+    """The getPhoneNumber button's code, exchanged by the server at (fake) WeChat; returns the new token."""
+    bad = connector(stack, "phone", token, {"code": "phone-stale"}, record="phone_refused")
+    assert bad.status_code == 400 and "手机号" in bad.json()["error"]["message"]
+    verified = connector(stack, "phone", token, {"code": f"phone-13912345678_{uuid.uuid4().hex[:6]}"},
+                         record="phone_verified")
+    assert verified.status_code == 200, verified.text
+    body = verified.json()
+    assert body["verified"] is True and body["phone_masked"] == "139****5678" and body["phone_verified"] is True
+    assert "13912345678" not in verified.text.replace(body["token"], "")  # only inside the signed token
+    assert jwt.decode(body["token"], options={"verify_signature": False})["verified_phone"] == "13912345678"
+    assert any(r["path"] == "/cgi-bin/stable_token" for r in wechat.requests)
+    exchange = [r for r in wechat.requests if r["path"] == "/wxa/business/getuserphonenumber"][-1]
+    assert exchange["query"]["access_token"].startswith("fake-access-token-")
+    return body["token"]  # the mini-program keeps the new token: its messages carry the verified phone
+
+
 def test_config_tells_the_mini_program_the_reminder_template(stack, wechat):
     response = connector(stack, "config", method="GET", record="config")
     assert response.json() == {"reminder_template_id": TEMPLATE_ID, "phone_verification": True}
@@ -100,29 +117,32 @@ def test_booking_with_the_wechat_verified_phone_then_the_reminder(stack, wechat)
     assert "哪天" in texts(turn(stack, token, "我想预约调解"))
     offers = turn(stack, token, "最近")
     first = next(m for m in offers if m["type"] == "quick_replies")["items"][0]
-    assert "称呼" in texts(turn(stack, token, first["payload"]))
-    ask_phone = turn(stack, token, "王芳", record="phone_request")
-    assert "使用微信手机号" in texts(ask_phone)
-    assert any(m["type"] == "phone_request" for m in ask_phone)
-
-    # The getPhoneNumber button's code: exchanged by the server at (fake) WeChat, never a phone from the client.
-    bad = connector(stack, "phone", token, {"code": "phone-stale"}, record="phone_refused")
-    assert bad.status_code == 400 and "手机号" in bad.json()["error"]["message"]
-    verified = connector(stack, "phone", token, {"code": "phone-13912345678_a"}, record="phone_verified")
-    assert verified.status_code == 200, verified.text
-    body = verified.json()
-    assert body["verified"] is True and body["phone_masked"] == "139****5678" and body["phone_verified"] is True
-    assert "13912345678" not in verified.text.replace(body["token"], "")  # only inside the signed token
-    assert jwt.decode(body["token"], options={"verify_signature": False})["verified_phone"] == "13912345678"
-    token = body["token"]  # the mini-program keeps the new token: its messages carry the verified phone
-    assert any(r["path"] == "/cgi-bin/stable_token" for r in wechat.requests)
-    exchange = next(r for r in wechat.requests if r["path"] == "/wxa/business/getuserphonenumber")
-    assert exchange["query"]["access_token"].startswith("fake-access-token-")
-
-    assert "事" in texts(turn(stack, token, "/affirm"))  # the form takes the verified phone and moves on
-    confirm = texts(turn(stack, token, "邻里纠纷"))
-    assert "请核对" in confirm and "尾号5678" in confirm
-    done = turn(stack, token, "/affirm", record="booking_confirmation")
+    # The form's questions are answered by what each one asks, so the test holds whichever order the form uses.
+    messages, answered = turn(stack, token, first["payload"]), []
+    for _ in range(8):
+        words = texts(messages)
+        if any(m["type"] == "booking_confirmation" for m in messages):
+            break
+        if any(m["type"] == "phone_request" for m in messages):
+            assert "使用微信手机号" in words
+            RECORDED["phone_request"] = {"statusCode": 200, "data": {"messages": messages}}
+            token = verify_phone(stack, wechat, token)
+            messages = turn(stack, token, "/affirm")  # the form takes the verified phone and moves on
+            answered.append("phone")
+        elif "称呼" in words or "姓名" in words:
+            messages = turn(stack, token, "王芳")
+            answered.append("name")
+        elif "什么事" in words:
+            messages = turn(stack, token, "邻里纠纷")
+            answered.append("description")
+        elif "请核对" in words:
+            assert "尾号5678" in words
+            messages = turn(stack, token, "/affirm", record="booking_confirmation")
+            answered.append("confirm")
+        else:
+            raise AssertionError(f"unexpected question after {answered}: {words}")
+    assert set(answered) == {"phone", "name", "description", "confirm"}, answered
+    done = messages
     card = next(m for m in done if m["type"] == "booking_confirmation")
     reference = card["reference"]
 

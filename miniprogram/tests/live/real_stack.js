@@ -83,17 +83,36 @@ async function tap(page, element) {
   await say(page, "我想预约调解");
   await say(page, "最近");
   await tap(page, card(page, ".choice").querySelector(".choice")); // the first offered time
-  await say(page, "王芳");
-  const phone = card(page, ".use-wechat-phone");
-  const before = page.data.items.length;
-  phone.querySelector(".use-wechat-phone").dispatchEvent("getphonenumber", {
-    detail: { code: `phone-13912345678_${user}`, errMsg: "getPhoneNumber:ok" } });
-  await until(() => !page.data.sending && page.data.items.length > before + 1, "the phone exchange");
-  assert.ok(text(page).includes("使用微信手机号 139****5678"), text(page).slice(-300));
-  await say(page, "邻里纠纷");
-  assert.ok(text(page).includes("尾号5678"));
-  const confirm = card(page, ".choice").querySelectorAll(".choice").find((b) => text(b).includes("确认"));
-  await tap(page, confirm);
+  // Each question answered by what it asks, so this holds whichever order the booking form uses.
+  const answered = [];
+  for (let turn = 0; turn < 8 && !page.data.items.some((i) => i.kind === "booking"); turn += 1) {
+    const last = page.data.items.slice(page.data.items.map((i) => i.from).lastIndexOf("user") + 1);
+    const words = last.filter((i) => i.kind === "text").map((i) => i.text).join("\n");
+    const request = last.find((i) => i.kind === "phone_request" && !i.done);
+    if (request) {
+      const phone = card(page, ".use-wechat-phone");
+      const before = page.data.items.length;
+      phone.querySelector(".use-wechat-phone").dispatchEvent("getphonenumber", {
+        detail: { code: `phone-13912345678_${user}`, errMsg: "getPhoneNumber:ok" } });
+      await until(() => !page.data.sending && page.data.items.length > before + 1, "the phone exchange");
+      assert.ok(text(page).includes("使用微信手机号 139****5678"), text(page).slice(-300));
+      answered.push("phone");
+    } else if (/称呼|姓名/.test(words)) {
+      await say(page, "王芳");
+      answered.push("name");
+    } else if (words.includes("什么事")) {
+      await say(page, "邻里纠纷");
+      answered.push("description");
+    } else if (words.includes("请核对")) {
+      assert.ok(words.includes("尾号5678"), words);
+      const confirm = card(page, ".choice").querySelectorAll(".choice").find((b) => text(b).includes("确认"));
+      await tap(page, confirm);
+      answered.push("confirm");
+    } else {
+      throw new Error(`unexpected question after ${answered}: ${words}`);
+    }
+  }
+  assert.deepEqual([...answered].sort(), ["confirm", "description", "name", "phone"]);
   const booking = card(page, ".subscribe");
   assert.ok(booking, text(page).slice(-400));
   const reference = page.data.items.filter((i) => i.kind === "booking").pop().reference;
