@@ -241,3 +241,32 @@ test("the history survives a restart of the mini-program without greeting again"
   assert.equal(again.data.items.length, shown);
   assert.equal(seen.filter((r) => r.pathname.endsWith("/webhook")).length, 1);
 });
+
+test("a token about to expire is renewed before the message goes out", async () => {
+  const { page, wx, seen } = await openChat({ 你好: "greet" });
+  const stored = global.wx.getStorageSync("court:token");
+  global.wx.setStorageSync("court:token", Object.assign({}, stored, { token: "old", expiresAt: Date.now() + 30 * 1000 }));
+  await say(page, "你好");
+  assert.equal(wx.calls.filter((c) => c.name === "login").length, 2);
+  const sent = seen.filter((r) => r.pathname.endsWith("/webhook")).pop();
+  assert.equal(sent.header.Authorization, `Bearer ${FIXTURES.login.data.token}`);
+  assert.ok(global.wx.getStorageSync("court:token").expiresAt > Date.now() + 3600 * 1000);
+});
+
+test("offline at the start: the banner, and 重试 logs in and greets", async () => {
+  let online = false;
+  const { routes, seen } = connector({});
+  const plain = routes.request;
+  routes.request = (...args) => (online ? plain(...args) : null);
+  installWx(routes);
+  const page = load("pages/chat/chat");
+  await page.instance.onLoad({});
+  await settle();
+  assert.equal(page.data.status, "offline");
+  online = true;
+  page.querySelector(".retry").dispatchEvent("tap");
+  await settle();
+  assert.equal(page.data.status, "ok");
+  assert.ok(seen.some((r) => r.pathname.endsWith("/webhook") && r.data.message === "/greet"));
+  assert.ok(page.data.items.some((item) => item.kind === "choices"));
+});
