@@ -249,8 +249,12 @@ class ServiceCenter(PooledHttp):
                 status = answer.status
                 data = await answer.json(content_type=None)
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
-            logger.warning("service center unreachable: %s %s (%s)", method, path.split("/")[1], type(exc).__name__)
+            logger.warning("service center unreachable for %s %s (%s)", method, path.rsplit("/", 1)[-1],
+                           type(exc).__name__)
             raise WeChatError(503, "service_unavailable", "服务暂时连不上，请稍后再试。") from exc
+        if status in (401, 403):  # our own configuration, not the user's login: never ask the user to log in again
+            logger.error("the service center refused INTERNAL_SECRET (HTTP %s): the two processes differ", status)
+            raise WeChatError(503, "not_configured", "手机号验证和提醒暂时不可用，请直接输入手机号。")
         if status >= 500 or not isinstance(data, dict):
             error = (data or {}).get("error", {}) if isinstance(data, dict) else {}
             raise WeChatError(503, "service_unavailable", error.get("message") or "服务暂时连不上，请稍后再试。")

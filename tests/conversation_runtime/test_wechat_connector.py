@@ -239,3 +239,42 @@ def test_phone_and_reminders_without_the_service_center_are_a_polite_503():
         raise AssertionError("no error")
 
     assert asyncio.run(ask_unreachable()).code == "service_unavailable"
+
+
+def test_a_wrong_internal_secret_is_not_a_login_problem_for_the_user():
+    """401 from the service center means our two processes disagree: 503, never a 401 that would loop logins."""
+    import http.server
+    import threading
+
+    from connectors.wechat import ServiceCenter
+
+    class Refuse(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = b'{"error": {"code": "unauthorized", "message": "x"}}'
+            self.send_response(401)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Refuse)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+
+    async def ask() -> WeChatError:
+        center = ServiceCenter(f"http://127.0.0.1:{server.server_address[1]}", "wrong-secret")
+        try:
+            await center.call("GET", f"/api/wechat/accounts/wx_{'0' * 32}")
+        except WeChatError as exc:
+            return exc
+        finally:
+            await center.close()
+        raise AssertionError("no error")
+
+    try:
+        error = asyncio.run(ask())
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert error.status == 503 and error.code == "not_configured"
