@@ -270,3 +270,15 @@ test("offline at the start: the banner, and 重试 logs in and greets", async ()
   assert.ok(seen.some((r) => r.pathname.endsWith("/webhook") && r.data.message === "/greet"));
   assert.ok(page.data.items.some((item) => item.kind === "choices"));
 });
+
+test("offline at the start: the reminder button still appears once a booking arrives", async () => {
+  let configReachable = false;
+  const { page } = await openChat({ 邻里纠纷: "booking_confirmation" }, {
+    "/webhooks/wechat/config": () => (configReachable ? answer("config") : null),
+  });
+  assert.equal(page.data.templateId, "");
+  configReachable = true;
+  await say(page, "邻里纠纷");
+  assert.equal(page.data.templateId, FIXTURES.config.data.reminder_template_id);
+  assert.ok(page.querySelectorAll(".message").some((m) => m.querySelector(".subscribe")));
+});

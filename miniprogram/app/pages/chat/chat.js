@@ -45,9 +45,14 @@ Component({
       this.setItems(loadHistory());
       this.setData({ large: !!prefs.large, voiceAvailable: !!config.voiceInput && !!voicePlugin(),
         voiceOn: !!config.voiceInput && prefs.voice !== false && !!voicePlugin() });
+      await this.loadSettings();
+      if (!this.data.items.length) await this.send("/greet", null); // the greeting and the four-job menu
+    },
+    // The reminder template id comes from the server; asked again when a booking arrives without it (offline
+    // at the start), so the 提醒 button appears once the server is reachable.
+    async loadSettings() {
       const settings = await session.clientConfig();
       if (settings && settings.reminder_template_id) this.setData({ templateId: settings.reminder_template_id });
-      if (!this.data.items.length) await this.send("/greet", null); // the greeting and the four-job menu
     },
     onUnload() {
       clearInterval(this.countdown);
@@ -83,7 +88,9 @@ Component({
         const messages = await session.say(payload);
         this.pending = null;
         this.setData({ status: "ok", banner: "" });
-        this.append(cards.toItems(messages));
+        const items = cards.toItems(messages);
+        this.append(items);
+        if (!this.data.templateId && items.some((item) => item.kind === "booking")) await this.loadSettings();
         return true;
       } catch (error) {
         this.fail(error);
