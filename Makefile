@@ -40,6 +40,7 @@ TRAINING_FILES := config.yml $(shell find domain bot -type f 2>/dev/null | sort)
 .PHONY: web browser-fonts clean-web
 .PHONY: remind
 .PHONY: status restart-process backup restore backup-list check-deploy
+.PHONY: test-miniprogram
 
 help:
 	@echo "make run    install if needed, train if needed, index the guide if needed, migrate, start (under supervisord) Rasa :$(RASA_PORT), actions :$(ACTIONS_PORT), service center :$(SERVICE_PORT), 12368 fallback :$(HOTLINE_FALLBACK_PORT)"
@@ -112,7 +113,7 @@ test-stories: train
 test-e2e: install train browser
 	$(SVC_VENV)/bin/pytest -q tests/e2e
 
-test: install lint validate test-service test-conversation test-stories test-e2e
+test: install lint validate test-service test-conversation test-stories test-e2e test-miniprogram
 	@echo "all checks passed"
 
 bench: install train migrate
@@ -158,7 +159,8 @@ clean-web:
 	rm -rf $(WEB_DIR)/node_modules $(WEB_DIR)/static/dist $(CONSOLE_DIR)/node_modules $(CONSOLE_DIR)/static/dist
 clean: clean-web
 
-# Day-before booking reminders by SMS (Twilio or outbox); run daily from cron, e.g. 17:00 court time.
+# Day-before booking reminders by SMS (Twilio or outbox) and WeChat 订阅消息 (mini-program users who subscribed);
+# run daily from cron, e.g. 17:00 court time.
 remind: $(SVC_VENV)/.installed migrate
 	$(SVC_PY) -m service_center.booking.remind
 
@@ -202,3 +204,12 @@ purge: $(SVC_VENV)/.installed migrate
 staff-user: $(SVC_VENV)/.installed migrate
 	@test -n "$(USERNAME)" -a -n "$(ROLE)" || { echo "usage: make staff-user USERNAME=... ROLE=admin|filing_clerk|mediator|hotline_agent|guide_editor|leader"; exit 2; }
 	$(SVC_PY) -m service_center.staff.cli "$(USERNAME)" "$(ROLE)" $(if $(DISPLAY_NAME),--display-name "$(DISPLAY_NAME)")
+# WeChat mini-program (miniprogram/app is what WeChat DevTools uploads): its pages and components tested in Node with
+# miniprogram-simulate + jsdom (npm ci from miniprogram/package-lock.json), rendering the real connector answers
+# recorded by tests/e2e/test_wechat_miniprogram.py (MINIPROGRAM_RECORD=1) in miniprogram/tests/fixtures/.
+test-miniprogram:
+	@command -v npm >/dev/null || { (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null) || { echo "npm is missing: install Debian's 'nodejs' and 'npm' packages"; exit 1; }; }
+	cd miniprogram && npm ci --no-audit --no-fund --loglevel=error && npm test
+clean-miniprogram:
+	rm -rf miniprogram/node_modules
+clean: clean-miniprogram

@@ -54,6 +54,7 @@ OTHER_NUMBER = re.compile(r"换个?号|换一个号|号码不对|号码错|换�
 def client_headers(tracker: Tracker) -> dict:
     """Per-user limits at the service center count this user (a hash key), not the action server."""
     return {"X-Client-Key": user_key(tracker)}
+WECHAT = "wechat"
 
 
 # ---------- reading spoken answers ----------
@@ -391,6 +392,9 @@ class ActionAskBookingPhone(Action):
             dispatcher.utter_message(
                 text=f"预约短信发到您微信绑定的尾号{known[-4:]}的手机吗？不是的话请输入别的手机号。",
                 buttons=[{"title": "是，用这个号码", "payload": "/affirm"}])
+        elif tracker.get_latest_input_channel() == WECHAT:
+            dispatcher.utter_message(text="请输入您的手机号码，用来接收预约短信；也可以点“使用微信手机号”，不用输入。")
+            dispatcher.utter_message(json_message={"type": "phone_request"})  # the mini-program's getPhoneNumber
         else:
             dispatcher.utter_message(text="请说一下您的手机号码，用来接收预约短信。我们会先发一条验证码核实号码。")
         return []

@@ -7,10 +7,20 @@
   POST /webhooks/wechat/webhook  Authorization: Bearer <token>, {"message": "..."}
        -> {"messages": [{"type": "text" | "quick_replies" | "link_card" | "booking_confirmation" | "handoff" | "crisis",
                          ...}]}
+  POST /webhooks/wechat/phone    Authorization: Bearer <token>, {"code": <getPhoneNumber button code>}
+       -> the service center exchanges it at WeChat (phonenumber.getPhoneNumber) and keeps the phone
+       -> {"verified": true, "phone_masked": "138****5678", "token": <new token>, ...}: the new token carries the
+          phone as the signed claim "verified_phone", and messages sent with it carry it as metadata
+  POST /webhooks/wechat/subscriptions  Authorization: Bearer <token>, {"reference", "template_id"}
+       -> records an accepted 订阅消息 (booking reminder) at the service center
+  GET  /webhooks/wechat/config   -> {"reminder_template_id": ..., "phone_verification": bool}
 
 The client never sends an openid: the token carries only the user key (a hash of the openid), signed with
 HMAC-SHA256 (WECHAT_SESSION_SECRET, PyJWT, which Rasa already depends on). WeChat's session_key is never kept
-or returned. Errors are JSON {"error": {"code", "message", "details"}} with Chinese messages.
+or returned. The openid goes to the service center once per login (it is needed as the recipient of 订阅消息),
+through its internal endpoints (SERVICE_URL, X-Internal-Token = INTERNAL_SECRET). The verified phone is kept
+there too (wechat_accounts), so a later login puts it into the new token again.
+Errors are JSON {"error": {"code", "message", "details"}} with Chinese messages.
 """
 
 import asyncio
@@ -96,7 +106,7 @@ class TokenIssuer:
         self.secret, self.ttl, self.clock = secret, ttl_seconds, clock
 
     def issue(self, user_key: str, verified_phone: str | None = None) -> str:
-        """verified_phone: only a number WeChat itself verified (getPhoneNumber); it then skips the SMS code."""
+        """verified_phone: only a number WeChat itself verified (getPhoneNumber), read from the service center."""
         now = int(self.clock())
         claims = {"sub": user_key, "iat": now, "exp": now + self.ttl, "iss": TOKEN_ISSUER}
         if verified_phone:
@@ -166,13 +176,11 @@ def parse_rate(value: str, default: tuple[int, float]) -> tuple[int, float]:
         return default
 
 
-# ---------- code2Session ----------
-class Code2Session:
-    def __init__(self, api_base: str, app_id: str | None, app_secret: str | None, timeout: float = 5.0) -> None:
-        self.url = api_base.rstrip("/") + "/sns/jscode2session"
-        self.app_id, self.app_secret, self.timeout = app_id, app_secret, timeout
-        self._session: aiohttp.ClientSession | None = None
-        self._session_loop: asyncio.AbstractEventLoop | None = None
+# ---------- outgoing HTTP ----------
+class PooledHttp:
+    timeout = 5.0
+    _session: aiohttp.ClientSession | None = None
+    _session_loop: asyncio.AbstractEventLoop | None = None
 
     def _client(self) -> aiohttp.ClientSession:
         """One pooled HTTP client per event loop (made lazily: it must be created inside the running loop)."""
@@ -185,6 +193,13 @@ class Code2Session:
     async def close(self) -> None:
         if self._session is not None and not self._session.closed:
             await self._session.close()
+
+
+# ---------- code2Session ----------
+class Code2Session(PooledHttp):
+    def __init__(self, api_base: str, app_id: str | None, app_secret: str | None, timeout: float = 5.0) -> None:
+        self.url = api_base.rstrip("/") + "/sns/jscode2session"
+        self.app_id, self.app_secret, self.timeout = app_id, app_secret, timeout
 
     async def openid(self, code: str) -> str:
         if not self.app_id or not self.app_secret:
@@ -218,6 +233,53 @@ class Code2Session:
         return openid
 
 
+# ---------- the service center's internal WeChat endpoints ----------
+class ServiceCenter(PooledHttp):
+    """Accounts, verified phones and subscriptions are kept by the service center (service_center/wechat/)."""
+
+    def __init__(self, url: str, token: str | None, timeout: float = 6.0) -> None:
+        self.url, self.token, self.timeout = url.rstrip("/"), token, timeout
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.token)
+
+    async def call(self, method: str, path: str, body: dict | None = None) -> dict:
+        if not self.token:
+            raise WeChatError(503, "not_configured", "手机号验证和提醒尚未配置，请直接输入手机号。")
+        try:
+            async with self._client().request(method, self.url + path, json=body,
+                                              headers={"X-Internal-Token": self.token}) as answer:
+                status = answer.status
+                data = await answer.json(content_type=None)
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
+            logger.warning("service center unreachable for %s %s (%s)", method, path.rsplit("/", 1)[-1],
+                           type(exc).__name__)
+            raise WeChatError(503, "service_unavailable", "服务暂时连不上，请稍后再试。") from exc
+        if status in (401, 403):  # our own configuration, not the user's login: never ask the user to log in again
+            logger.error("the service center refused INTERNAL_SECRET (HTTP %s): the two processes differ", status)
+            raise WeChatError(503, "not_configured", "手机号验证和提醒暂时不可用，请直接输入手机号。")
+        if status >= 500 or not isinstance(data, dict):
+            error = (data or {}).get("error", {}) if isinstance(data, dict) else {}
+            raise WeChatError(503, "service_unavailable", error.get("message") or "服务暂时连不上，请稍后再试。")
+        if status >= 400:
+            error = data.get("error") or {}
+            raise WeChatError(status, error.get("code") or "refused", error.get("message") or "请求没有成功。")
+        return data
+
+    async def login(self, user_key: str, openid: str) -> str | None:
+        """Records the login; returns the phone WeChat verified earlier, if any. Best effort: a login works
+        without the service center, only the verified phone and reminders wait for it."""
+        if not self.token:
+            return None
+        try:
+            answer = await self.call("PUT", f"/api/wechat/accounts/{user_key}", {"openid": openid})
+        except WeChatError as exc:
+            logger.warning("could not record the WeChat login at the service center: %s", exc.code)
+            return None
+        return answer.get("verified_phone")
+
+
 # ---------- shaping Rasa's replies for the mini-program ----------
 # Booking service codes (actions/booking.py SERVICES) -> names a person reads.
 SERVICE_NAMES = {"mediation": "诉前调解", "filing": "立案", "cross_region_filing": "跨域立案",
@@ -239,13 +301,15 @@ def _card(custom: dict) -> dict | None:
         basis = [f"《{str(b.get('law', '')).strip('《》')}》{b.get('article', '')}"
                  for b in custom.get("basis") or [] if isinstance(b, dict) and b.get("law")]
         return {"type": "link_card", "kind": "guide", "title": custom.get("title") or "办事指南", "url": url,
-                "description": ("依据：" + "；".join(basis)) if basis else "", "entry_id": custom.get("entry_id")}
+                "description": ("依据：" + "；".join(basis)) if basis else "", "entry_id": custom.get("entry_id"),
+                "basis": basis}
     if kind == "risk_report":
         url = _web_url(custom.get("url"))
         if not url:
             return None
         return {"type": "link_card", "kind": "risk_report", "title": f"诉讼风险自测报告 {custom.get('id', '')}".strip(),
-                "url": url, "description": f"风险等级：{custom['level']}" if custom.get("level") else ""}
+                "url": url, "description": f"风险等级：{custom['level']}" if custom.get("level") else "",
+                "report_id": custom.get("id"), "level": custom.get("level")}
     if kind == "booking_confirmation":
         return {"type": "booking_confirmation",
                 **{k: custom.get(k) for k in ("reference", "service", "start", "place")},
@@ -258,6 +322,21 @@ def _card(custom: dict) -> dict | None:
                 "urgent": bool(custom.get("urgent")), "numbers": numbers, "guide_entry": custom.get("guide_entry")}
     if custom.get("handoff"):
         return {"type": "handoff", "phone": "12368"}
+    if isinstance(kind, str) and re.fullmatch(r"[a-z][a-z0-9_]{0,39}", kind):
+        # Cards this connector does not know (e.g. "crisis", "phone_request"): passed on as plain JSON data;
+        # the mini-program shows the ones it knows and the text of the others.
+        return _plain(custom)
+    return None
+
+
+def _plain(value: Any, depth: int = 0) -> Any:
+    """JSON data only (strings, numbers, booleans, lists, objects), bounded in depth and size."""
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value[:2000] if isinstance(value, str) else value
+    if depth < 4 and isinstance(value, list):
+        return [_plain(item, depth + 1) for item in value[:50]]
+    if depth < 4 and isinstance(value, dict):
+        return {str(k)[:40]: _plain(v, depth + 1) for k, v in list(value.items())[:50]}
     return None
 
 
@@ -304,11 +383,17 @@ class WeChatInput(InputChannel):
             token_ttl=int(setting("token_ttl", "7200")),
             rate_limit=parse_rate(setting("rate_limit", "20/60"), (20, 60.0)),
             login_rate_limit=parse_rate(setting("login_rate_limit", "60/60"), (60, 60.0)),
+            service_url=os.environ.get("SERVICE_URL") or credentials.get("service_url")
+            or f"http://127.0.0.1:{os.environ.get('SERVICE_PORT', '8000')}",
+            internal_token=os.environ.get("INTERNAL_SECRET") or credentials.get("internal_secret"),
+            reminder_template_id=setting("reminder_template_id"),
         )
 
     def __init__(self, api_base: str = "https://api.weixin.qq.com", app_id: str | None = None,
                  app_secret: str | None = None, session_secret: str | None = None, token_ttl: int = 7200,
-                 rate_limit: tuple[int, float] = (20, 60.0), login_rate_limit: tuple[int, float] = (60, 60.0)) -> None:
+                 rate_limit: tuple[int, float] = (20, 60.0), login_rate_limit: tuple[int, float] = (60, 60.0),
+                 service_url: str = "http://127.0.0.1:8000", internal_token: str | None = None,
+                 reminder_template_id: str | None = None) -> None:
         if not session_secret:
             # A random secret per process would end every session at a restart and differ between servers.
             if not is_development():
@@ -320,6 +405,8 @@ class WeChatInput(InputChannel):
         self.tokens = TokenIssuer(session_secret, token_ttl)
         self.message_limiter = RateLimiter(*rate_limit)
         self.login_limiter = RateLimiter(*login_rate_limit)
+        self.service = ServiceCenter(service_url, internal_token)
+        self.reminder_template_id = reminder_template_id or None
 
     def _limit(self, limiter: RateLimiter, key: str, message: str) -> None:
         wait = limiter.check(key)
@@ -335,8 +422,40 @@ class WeChatInput(InputChannel):
         if not isinstance(code, str) or not CODE_PATTERN.match(code):
             raise WeChatError(400, "bad_request", "缺少或无法识别登录凭证 code，请重新调用 wx.login。")
         openid = await self.code2session.openid(code)
-        token = self.tokens.issue(user_key_for(self.app_id, openid))
-        return {"token": token, "token_type": "Bearer", "expires_in": self.tokens.ttl}
+        user_key = user_key_for(self.app_id, openid)
+        phone = await self.service.login(user_key, openid)
+        return self.session(user_key, phone)
+
+    def session(self, user_key: str, phone: str | None) -> dict:
+        return {"token": self.tokens.issue(user_key, phone), "token_type": "Bearer", "expires_in": self.tokens.ttl,
+                "phone_verified": bool(phone), "phone_masked": _masked(phone)}
+
+    async def verify_phone(self, request: Request) -> dict:
+        """The getPhoneNumber button's code -> the phone WeChat vouches for, kept server-side for this user."""
+        user_key = self.authenticate(request)["sub"]
+        self._limit(self.login_limiter, f"phone:{user_key}", "操作太频繁，请一分钟后再试。")
+        body = request.json if _is_json(request) else None
+        code = body.get("code") if isinstance(body, dict) else None
+        if not isinstance(code, str) or not CODE_PATTERN.match(code):
+            raise WeChatError(400, "bad_request", "没有收到手机号授权，请重新点击“使用微信手机号”，或直接输入手机号。")
+        answer = await self.service.call("POST", f"/api/wechat/accounts/{user_key}/phone", {"code": code})
+        phone = answer.get("verified_phone")
+        return {"verified": bool(phone), **self.session(user_key, phone)}  # a new token carrying the phone
+
+    async def subscribe(self, request: Request) -> dict:
+        """The user tapped 允许 in wx.requestSubscribeMessage for a booking's reminder."""
+        user_key = self.authenticate(request)["sub"]
+        self._limit(self.login_limiter, f"subscribe:{user_key}", "操作太频繁，请一分钟后再试。")
+        body = request.json if _is_json(request) else None
+        reference = body.get("reference") if isinstance(body, dict) else None
+        template_id = body.get("template_id") if isinstance(body, dict) else None
+        if not isinstance(reference, str) or not re.fullmatch(r"\d{6}", reference) or not isinstance(template_id, str):
+            raise WeChatError(400, "bad_request", "请求格式不正确：需要预约号和提醒模板。")
+        return await self.service.call("POST", f"/api/wechat/accounts/{user_key}/subscriptions",
+                                       {"reference": reference, "template_id": template_id[:64]})
+
+    def client_config(self) -> dict:
+        return {"reminder_template_id": self.reminder_template_id, "phone_verification": self.service.configured}
 
     def authenticate(self, request: Request) -> dict:
         """The session's claims: `sub` (the user key) and, when WeChat verified it, `verified_phone`."""
@@ -387,7 +506,23 @@ class WeChatInput(InputChannel):
         async def receive(request: Request) -> HTTPResponse:
             return await answer(self.message(request, on_new_message))
 
+        @webhook.route("/phone", methods=["POST"])
+        async def phone(request: Request) -> HTTPResponse:
+            return await answer(self.verify_phone(request))
+
+        @webhook.route("/subscriptions", methods=["POST"])
+        async def subscriptions(request: Request) -> HTTPResponse:
+            return await answer(self.subscribe(request))
+
+        @webhook.route("/config", methods=["GET"])
+        async def config(_: Request) -> HTTPResponse:
+            return json_response(self.client_config())
+
         return webhook
+
+
+def _masked(phone: str | None) -> str | None:
+    return f"{phone[:3]}****{phone[-4:]}" if phone and len(phone) >= 7 else None
 
 
 def _is_json(request: Request) -> bool:

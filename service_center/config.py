@@ -86,6 +86,19 @@ class Settings(BaseSettings):
     rasa_tracker_db: str | None = None
     tracker_db_url: str | None = None
 
+    # WeChat mini-program (service_center/wechat/, docs/web_and_wechat.md): the same WECHAT_* variables as the
+    # connector. The reminder template's keys and what fills them: "key=field,..." with the fields service_name,
+    # start, place, reference, note (the keys come from the template the court picks in the mp admin).
+    wechat_api_base: str = "https://api.weixin.qq.com"
+    wechat_app_id: str | None = None
+    wechat_app_secret: str | None = None
+    wechat_reminder_template_id: str | None = None
+    wechat_reminder_fields: str = "thing1=service_name,time2=start,thing3=place,character_string4=reference"
+    wechat_reminder_page: str = "pages/chat/chat"
+    wechat_miniprogram_state: str = Field(default="formal", pattern="^(developer|trial|formal)$")
+    # true: a booking with an accepted subscription is reminded by WeChat only (SMS if WeChat refuses)
+    wechat_reminder_instead_of_sms: bool = False
+
     # 12368 hotline fallback TwiML (POST /api/hotline/fallback, Twilio's "primary handler fails" URL).
     hotline_twilio_auth_token: str | None = Field(default=None, validation_alias="TWILIO_AUTH_TOKEN")
     hotline_validate_signature: bool = True

@@ -23,6 +23,7 @@ from service_center.safety.router import router as safety_router
 from service_center.security.router import router as verification_router
 from service_center.staff.router import router as staff_router
 from service_center.web.router import router as web_router
+from service_center.wechat.router import router as wechat_router
 
 
 def create_app() -> FastAPI:
@@ -53,6 +54,7 @@ def create_app() -> FastAPI:
     app.include_router(dashboard_router)
     app.include_router(console_router)
     app.include_router(guide_review_router)
+    app.include_router(wechat_router)
     return app
 
 

@@ -12,5 +12,6 @@ from service_center.risk.models import RiskAssessment  # noqa: F401
 from service_center.safety import models as _safety  # noqa: F401
 from service_center.security import models as _security  # noqa: F401
 from service_center.staff import models as _staff  # noqa: F401
+from service_center.wechat import models as _wechat  # noqa: F401
 
 __all__ = ["Base"]

@@ -42,6 +42,7 @@ from service_center.booking.calendar import (
     slot_label,
 )
 from service_center.booking.models import Appointment, BookingAudit, SlotCounter
+from service_center.config import get_settings
 from service_center.court.profile import UNCONFIRMED, fact, load_profile
 from service_center.notifications.service import deliver_later, normalize_mobile, send_sms
 from service_center.privacy import mask_name, mask_phone, mask_text
@@ -512,7 +513,12 @@ def deliver_after_commit(session: Session, message) -> None:
 
 
 def send_reminders(session: Session, now: dt.datetime | None = None) -> int:
-    """Day-before reminders: every booked appointment of tomorrow that has not had one. Returns how many."""
+    """Day-before reminders: every booked appointment of tomorrow that has not had one. Returns how many.
+    By SMS, and by WeChat 订阅消息 where the user subscribed in the mini-program (WECHAT_REMINDER_INSTEAD_OF_SMS:
+    WeChat alone, SMS only if WeChat refuses)."""
+    from service_center.wechat import service as wechat  # the WeChat domain imports booking models
+
+    settings = get_settings()
     calendar = get_calendar()
     now = now or calendar.now()
     tomorrow = calendar.local(now).date() + dt.timedelta(days=1)
@@ -524,15 +530,26 @@ def send_reminders(session: Session, now: dt.datetime | None = None) -> int:
     session.commit()
     sent = 0
     for appointment in due:
-        message = None
+        message, claimed = None, False
         with write_transaction(session):
             claimed = session.execute(update(Appointment).where(Appointment.id == appointment.id,
                                                                 Appointment.reminder_sent_at.is_(None))
-                                      .values(reminder_sent_at=dt.datetime.now(dt.UTC).replace(tzinfo=None)))
-            if claimed.rowcount == 1:
-                message = queue_sms(session, appointment, "booking_reminder")
+                                      .values(reminder_sent_at=dt.datetime.now(dt.UTC).replace(tzinfo=None))
+                                      ).rowcount == 1
+            if claimed:
+                wechat_only = settings.wechat_reminder_instead_of_sms and wechat.accepted_subscription(
+                    session, appointment.reference, settings) is not None
+                if not wechat_only:
+                    message = queue_sms(session, appointment, "booking_reminder")
                 audit(session, "system", "remind", appointment.reference)
+        if not claimed:
+            continue
+        sent += 1
         if message is not None:
-            sent += 1
+            deliver_after_commit(session, message)
+        by_wechat = wechat.send_reminder(session, appointment, appointment_view(appointment), settings)
+        if message is None and not by_wechat:  # WeChat only, but WeChat refused: the SMS after all
+            with write_transaction(session):
+                message = queue_sms(session, appointment, "booking_reminder")
             deliver_after_commit(session, message)
     return sent

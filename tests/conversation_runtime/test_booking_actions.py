@@ -223,6 +223,36 @@ def test_a_wrong_code_is_explained(fake):
     assert result == {"booking_phone_code": None} and "还可以试4次" in dispatcher.messages[0]["text"]
 
 
+def test_in_the_mini_program_the_wechat_verified_phone_is_offered_or_requested(fake):
+    service = fake({"/api/verification/phone": {"verification_id": "v-wx", "phone": "139****5678", "verified": True}})
+    verified = sign_identity({"channel": "wechat", "user_key": "wx_1", "verified_phone": "13912345678"})
+    dispatcher = CollectingDispatcher()
+    run(booking.ActionAskBookingPhone().run(dispatcher, tracker(metadata=verified, channel="wechat"), {}))
+    assert "尾号5678" in dispatcher.messages[0]["text"]
+    result = run(booking.ValidateBookingForm().validate_booking_phone(
+        "/affirm", CollectingDispatcher(), tracker(text="/affirm", intent="affirm", metadata=verified,
+                                                   channel="wechat"), {}))
+    assert result == {"booking_phone": "139****5678", "booking_phone_verification": "v-wx",
+                      "booking_phone_code": "verified"}
+    assert service.calls[-1] == ("/api/verification/phone", {"phone": "13912345678", "method": "wechat"})
+
+    # not verified yet: the question and the mini-program's getPhoneNumber button
+    dispatcher = CollectingDispatcher()
+    plain = sign_identity({"channel": "wechat", "user_key": "wx_1"})
+    run(booking.ActionAskBookingPhone().run(dispatcher, tracker(metadata=plain, channel="wechat"), {}))
+    assert "使用微信手机号" in dispatcher.messages[0]["text"]
+    assert dispatcher.messages[1]["custom"] == {"type": "phone_request"}
+    # an unsigned verified_phone (a REST or socket.io client's claim) is not trusted
+    calls = len(service.calls)
+    for channel, claimed in (("rest", "rest"), ("rest", "wechat"), ("socketio", "wechat")):
+        forged = {"channel": claimed, "verified_phone": "13912345678"}
+        result = run(booking.ValidateBookingForm().validate_booking_phone(
+            "/affirm", CollectingDispatcher(), tracker(text="/affirm", intent="affirm", metadata=forged,
+                                                       channel=channel), {}))
+        assert result == {"booking_phone": None}
+    assert len(service.calls) == calls
+
+
 def test_bad_phone_and_name_are_asked_again(fake):
     service = fake({"/api/verification/phone/v-1/name": VERIFIED_CALLER})
     form = booking.ValidateBookingForm()

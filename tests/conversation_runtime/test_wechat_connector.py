@@ -34,6 +34,16 @@ def test_token_round_trip_carries_only_the_user_key():
     assert "o_alice" not in token and "o_alice" not in str(claims)
 
 
+def test_a_wechat_verified_phone_travels_only_inside_the_signed_token():
+    issuer = TokenIssuer(SECRET)
+    claims = issuer.verify_claims(issuer.issue("wx_" + "1" * 32, "13912345678"))
+    assert claims["verified_phone"] == "13912345678"
+    assert "verified_phone" not in issuer.verify_claims(issuer.issue("wx_" + "1" * 32))
+    forged = jwt.encode({**claims, "verified_phone": "13800000000"}, "another-secret-0123456789-abcdefghijkl")
+    with pytest.raises(TokenError):
+        issuer.verify_claims(forged)
+
+
 def test_user_key_is_stable_opaque_and_per_app():
     assert user_key_for(APP_ID, "o_alice") == user_key_for(APP_ID, "o_alice")
     assert user_key_for(APP_ID, "o_alice") != user_key_for(APP_ID, "o_bob")
@@ -192,3 +202,79 @@ def test_replies_become_structured_messages():
     assert shaped[3]["reference"] == "B7K2Q" and shaped[3]["bring"] == ["身份证"]
     assert shaped[3]["service"] == "mediation" and shaped[3]["service_name"] == "诉前调解"
     assert shaped[4]["url"] == "https://court.example/risk/R12"
+    assert shaped[2]["basis"] == ["《中华人民共和国民事诉讼法》第一百二十二条"] and shaped[2]["entry_id"]
+    assert shaped[4]["report_id"] == "R12" and shaped[4]["level"] == "中"
+
+
+def test_cards_the_connector_does_not_know_pass_as_plain_data():
+    crisis = {"type": "crisis", "title": "请马上求助", "phones": [{"name": "报警", "number": "110"}],
+              "nested": {"a": {"b": {"c": {"d": {"e": "too deep"}}}}}, "long": "字" * 5000}
+    shaped = shape_messages([{"recipient_id": "wx_1", "custom": crisis},
+                             {"recipient_id": "wx_1", "custom": {"type": "phone_request"}},
+                             {"recipient_id": "wx_1", "custom": {"type": "Bad Type!"}}])
+    assert [m["type"] for m in shaped] == ["crisis", "phone_request"]
+    assert shaped[0]["phones"] == [{"name": "报警", "number": "110"}]
+    assert len(shaped[0]["long"]) == 2000
+    assert shaped[0]["nested"]["a"]["b"] == {"c": None}  # bounded depth
+
+
+def test_phone_and_reminders_without_the_service_center_are_a_polite_503():
+    from connectors.wechat import ServiceCenter
+
+    center = ServiceCenter("http://127.0.0.1:9", None)
+    assert center.configured is False
+    with pytest.raises(WeChatError) as caught:
+        asyncio.run(center.call("POST", f"/api/wechat/accounts/wx_{'0' * 32}/phone", {"code": "x"}))
+    assert caught.value.status == 503 and "手机号" in caught.value.message
+    assert asyncio.run(center.login("wx_" + "0" * 32, "o_x")) is None  # a login works without it
+
+    async def ask_unreachable() -> WeChatError:
+        unreachable = ServiceCenter("http://127.0.0.1:9", "token", timeout=2)
+        try:
+            await unreachable.call("GET", f"/api/wechat/accounts/wx_{'0' * 32}")
+        except WeChatError as exc:
+            return exc
+        finally:
+            await unreachable.close()
+        raise AssertionError("no error")
+
+    assert asyncio.run(ask_unreachable()).code == "service_unavailable"
+
+
+def test_a_wrong_internal_secret_is_not_a_login_problem_for_the_user():
+    """401 from the service center means our two processes disagree: 503, never a 401 that would loop logins."""
+    import http.server
+    import threading
+
+    from connectors.wechat import ServiceCenter
+
+    class Refuse(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = b'{"error": {"code": "unauthorized", "message": "x"}}'
+            self.send_response(401)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Refuse)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+
+    async def ask() -> WeChatError:
+        center = ServiceCenter(f"http://127.0.0.1:{server.server_address[1]}", "wrong-secret")
+        try:
+            await center.call("GET", f"/api/wechat/accounts/wx_{'0' * 32}")
+        except WeChatError as exc:
+            return exc
+        finally:
+            await center.close()
+        raise AssertionError("no error")
+
+    try:
+        error = asyncio.run(ask())
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert error.status == 503 and error.code == "not_configured"

@@ -76,6 +76,8 @@ class Stack:
             "WECHAT_SESSION_SECRET": self.wechat_session_secret,
             "WECHAT_RATE_LIMIT": "20/60",
             "WECHAT_LOGIN_RATE_LIMIT": "300/60",
+            # phone verification and 订阅消息 reminders (service_center/wechat/, through the connector)
+            "WECHAT_REMINDER_TEMPLATE_ID": "fake-reminder-template-id",
             **(extra_env or {}),
         }
         self.processes: dict[str, subprocess.Popen] = {}
