@@ -10,8 +10,8 @@ Ask types (``ASK_TYPES``): duration 多久, cost 多少钱, materials 要什么�
 meaning 什么意思, consequence 有什么后果. ``can`` and ``how`` are generic: every entry answers some "can I / how do I"
 question, so only the other six are checked against an entry's asks.
 
-Merits: "胜算多大", "能判多少", "会不会坐牢", "我这种情况能赢吗" ask for a judgement of a case, which the assistant must not
-give; ``procedural`` is what remains to be answered once the merits clauses are taken out (or empty).
+Merits: "胜算多大", "能判多少", "会不会坐牢", "我这种情况能赢吗" ask for a judgement of a case, which the assistant
+must not give; ``procedural`` is what remains to be answered once the merits clauses are taken out (or empty).
 """
 
 from __future__ import annotations

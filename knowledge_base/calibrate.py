@@ -51,6 +51,8 @@ WRONG_BUDGET = 0.03  # confident wrong answers allowed on the real-demand dev sp
 GOOD_SLACK = 2  # configurations within this many good outcomes of the best are equals: most held-out answers wins
 ANSWER_ABOVE_STEPS = [round(float(a), 4) for a in np.arange(0.0, 0.0601, 0.005)]  # above reject_below
 ANSWER_MARGINS = [round(float(m), 4) for m in np.arange(0.0, 0.0501, 0.0025)]
+RELATED_BELOW_STEPS = [round(float(m), 4) for m in np.arange(0.0, 0.0301, 0.0025)]  # below reject_below
+OOS_REJECTED_FLOOR = 0.90  # held-out dev out-of-scope questions still rejected (the bar on test)
 
 
 def choose_alpha(searcher: Searcher, dev: list[Scored]) -> tuple[float, dict]:
@@ -175,13 +177,34 @@ def choose_long_question(searcher: Searcher, heldout_dev: list[Scored],
     rights = {id(x): heldout_right(x[6]) for x in near}
     chars, step, margin, good, wrong, answered, chosen = max(
         near, key=lambda x: (rights[id(x)], x[3], -x[4], -x[1], -x[2]))
+    # then: how far below reject_below a rejection still shows related content
+    related_table, related_best = {}, (math.inf, good, wrong)
+    for below in RELATED_BELOW_STEPS:
+        c = chosen.thresholds
+        trial = Searcher(searcher.index, searcher.embedder, Thresholds(
+            c.alpha, c.reject_below, c.clarify_margin, True, "calibration", out_of_scope_margin=c.out_of_scope_margin,
+            long_chars=c.long_chars, answer_above=c.answer_above, answer_margin=c.answer_margin,
+            related_above=round(c.reject_below - below, 6)))
+        verdicts = [judge(label, seen_from_outcome(trial.decide(scores, 3, ask))) for label, scores, ask in scored]
+        oos = metrics(trial, heldout_dev)["oos_rejected"]
+        related_table[str(below)] = {"good": verdicts.count("good"), "wrong": verdicts.count("wrong"),
+                                     "heldout_dev_oos_rejected": round(oos, 3)}
+        if oos >= OOS_REJECTED_FLOOR and verdicts.count("wrong") <= WRONG_BUDGET * len(dev) \
+                and verdicts.count("good") > related_best[1]:
+            related_best = (round(c.reject_below - below, 6), verdicts.count("good"), verdicts.count("wrong"))
+    related_above, good, wrong = related_best
     return {"long_chars": chars, "answer_above": round(t.reject_below + step, 6), "answer_margin": margin,
+            **({} if math.isinf(related_above) else {"related_above": related_above}),
             "figures": {"labels": labels_path.name, "split_used": "dev", "dev_questions": len(dev),
                         "wrong_budget": WRONG_BUDGET, "good_slack": GOOD_SLACK, "good_on_dev": good,
                         "wrong_on_dev": wrong, "answered_on_dev": answered,
                         "heldout_dev_answered_right": heldout_right(chosen),
                         "rule": "most good outcomes with confident wrong within the budget; within the slack, "
                                 "most held-out dev questions answered right",
+                        "related_rule": f"a rejection by top score shows related content above related_above: most "
+                                        f"good outcomes with held-out dev out-of-scope rejected >= "
+                                        f"{OOS_REJECTED_FLOOR}",
+                        "related_grid (below reject_below)": related_table,
                         "grid (long_chars / above reject_below / margin)": table}}
 
 
@@ -249,7 +272,8 @@ def main(argv: list[str] | None = None) -> int:
           f"in-scope rejected {dev_metrics['in_scope_rejected']:.3f}; oos AUC {reject_figures['oos_auc']}")
     if long_question:
         f = long_question["figures"]
-        print(f"questions longer than {long_question['long_chars']} characters: answer above {long_question['answer_above']}, "
+        print(f"questions longer than {long_question['long_chars']} characters: "
+              f"answer above {long_question['answer_above']}, "
               f"margin {long_question['answer_margin']}; real-demand dev: good {f['good_on_dev']}, "
               f"wrong {f['wrong_on_dev']}, answered {f['answered_on_dev']} of {f['dev_questions']}")
     print(f"-> {args.out}")

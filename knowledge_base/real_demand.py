@@ -123,8 +123,8 @@ class Report:
         seen_kinds = Counter(seen.kind + (f":{seen.reason}" if seen.reason else "") for _, _, seen, _ in self.rows)
         print("  shown: " + ", ".join(f"{k} {v}" for k, v in sorted(seen_kinds.items())))
         attractors = self.attractors()
-        print("  attractors (>= %d wrong answers): %s" % (
-            ATTRACTOR, ", ".join(f"{e} {n}" for e, n in attractors) if attractors else "none"))
+        named = ", ".join(f"{e} {n}" for e, n in attractors) if attractors else "none"
+        print(f"  attractors (>= {ATTRACTOR} wrong answers): {named}")
         if self.latencies_ms:
             ordered = sorted(self.latencies_ms)
             print(f"  turn latency p50 {ordered[len(ordered) // 2]:.0f} ms, "

@@ -22,9 +22,12 @@ MAIN_ASK_WEIGHT x itself + (1 - MAIN_ASK_WEIGHT) x that clause, so the story aro
 - ``merits`` when it asks only for a judgement of the person's case (胜算, 能判多少, 会不会坐牢): nothing from the guide
   is given as its answer; with a procedural part as well, that part is searched and decided as below and the
   outcome carries ``ask.merits`` so the conversation says first that it cannot judge a case;
+- ``related`` also instead of a rejection by top score alone (no out-of-scope topic decided it) when the top score
+  is at least ``related_above`` (calibrated like the bar: more good outcomes on the real-demand dev split while
+  out-of-scope dev questions stay rejected);
 - ``related`` instead of an answer or a choice when the entry found does not answer that kind of question (the ask
-  type, e.g. 多久, is not among the entry's declared ``asks``), or when a long question (more than
-  ``long_chars`` characters) does not clear the long-question bar (``answer_above``, ``answer_margin``, calibrated
+  type, e.g. 多久, is not among the entry's declared ``asks``), and instead of an answer when a question longer than
+  ``long_chars`` characters does not clear the answer bar (``answer_above``, ``answer_margin``, calibrated
   on the dev split of the real-demand labels): the nearest entries are shown as related content, never as the
   answer.
 
@@ -78,6 +81,9 @@ class Thresholds:
     long_chars: int = 10**6
     answer_above: float = 0.0
     answer_margin: float = 0.0
+    # a rejection by top score alone (no out-of-scope topic decided it) at or above this shows the nearest
+    # entries as related content instead of nothing (inf: never)
+    related_above: float = math.inf
 
     def public(self) -> dict:
         data = asdict(self)
@@ -110,7 +116,8 @@ def load_thresholds(embedder_name: str, path: Path | str = THRESHOLDS_PATH) -> T
                       out_of_scope_margin=float(calibration.get("out_of_scope_margin", math.inf)),
                       long_chars=int(long_question.get("long_chars", 10**6)),
                       answer_above=float(long_question.get("answer_above", 0.0)),
-                      answer_margin=float(long_question.get("answer_margin", 0.0)))
+                      answer_margin=float(long_question.get("answer_margin", 0.0)),
+                      related_above=float(long_question.get("related_above", math.inf)))
 
 
 @dataclass(frozen=True)
@@ -181,7 +188,7 @@ class Searcher:
         """Dense and lexical per-entry scores of one query (weighted with its asking clause, see MAIN_ASK_WEIGHT)."""
         dense = self.index.dense_scores(self._query_vector(clean_query(query)))
         lexical = self.index.lexical_scores(query)
-        part = self._asking_part(query)
+        part = self._asking_part(query) if MAIN_ASK_WEIGHT < 1 else None
         if part is None:
             return dense, lexical
         w = MAIN_ASK_WEIGHT
@@ -195,7 +202,7 @@ class Searcher:
             return None
         dense = anchors.dense_scores(self._query_vector(clean_query(query)))
         lexical = anchors.lexical_scores(query)
-        part = self._asking_part(query)
+        part = self._asking_part(query) if MAIN_ASK_WEIGHT < 1 else None
         if part is None:
             return dense, lexical
         w = MAIN_ASK_WEIGHT
@@ -236,14 +243,19 @@ class Searcher:
         if ask.merits and not ask.procedural:
             return Outcome("merits", [], self.thresholds, scores.used_context, None, ask)
         decision = outcome.decision
+        top_score = outcome.results[0].score if outcome.results else -math.inf
+        if decision == "reject" and outcome.out_of_scope is None and top_score >= self.thresholds.related_above:
+            decision = "related"  # not sure enough to answer, near enough to be worth showing
         if decision in ("answer", "clarify"):
             t, top = self.thresholds, outcome.results[0]
             entry = self.index.by_id.get(top.id)
             second = outcome.results[1].score if len(outcome.results) > 1 else -math.inf
             long_question = len(lexical_text(ask.text)) > t.long_chars
-            if ask.specific and entry is not None and ask.ask_type not in entry.asks:
-                decision = "related"
-            elif long_question and (top.score < t.answer_above or top.score - second < t.answer_margin):
+            not_its_ask = ask.specific and entry is not None and ask.ask_type not in entry.asks
+            # a close call stays a "which one?"; the bar only stops a single confident answer
+            below_bar = decision == "answer" and long_question and (
+                top.score < t.answer_above or top.score - second < t.answer_margin)
+            if not_its_ask or below_bar:
                 decision = "related"
         results = self._hits(scores, MAX_RELATED) if decision == "related" else outcome.results
         return Outcome(decision, results, outcome.thresholds, outcome.used_context, outcome.out_of_scope, ask)
