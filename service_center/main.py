@@ -32,13 +32,11 @@ def create_app() -> FastAPI:
     app.include_router(fees_router)
     app.include_router(risk_router)
     app.include_router(web_router)
-    app.include_router(booking.router); app.include_router(booking.staff_router)  # noqa: E702
-    app.include_router(notifications.router); app.include_router(notifications.staff_router)  # noqa: E702
+    app.include_router(booking.router)
+    app.include_router(booking.staff_router)
+    app.include_router(notifications.router)
+    app.include_router(notifications.staff_router)
     app.include_router(hotline_router)
-    app.include_router(booking.router); app.include_router(booking.staff_router)  # noqa: E702
-    app.include_router(notifications.router); app.include_router(notifications.staff_router)  # noqa: E702
-    app.include_router(fees_router)
-    app.include_router(risk_router)
     return app
 
 

@@ -4,9 +4,6 @@ The shared stack transfers to a fake number at any hour (HOTLINE_TRANSFER_NUMBER
 A second Rasa server (`slow_rasa`) shares that stack's service center and reaches the action server through a
 proxy that delays every action by 2.5 s (reply deadline 1 s) or fails it: the slow path and the "action server
 down" path, for real.
-
-Booking and risk by phone come from the booking and risk-fees branches (merged into hotline to test them); the
-tests skip themselves on a checkout without domain/booking.yml or domain/risk.yml.
 """
 
 import json
@@ -18,12 +15,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import httpx
 import pytest
 
-from tests.support.stack import ROOT, Stack
+from tests.support.stack import Stack
 from tests.support.twilio_caller import STATUS_PATH, WEBHOOK_PATH, TwilioCaller
 
 AUTH_TOKEN = "e2e-twilio-auth-token"
-HAS_BOOKING = (ROOT / "domain" / "booking.yml").exists()
-HAS_RISK = (ROOT / "domain" / "risk.yml").exists()
 
 
 @pytest.fixture
@@ -292,7 +287,6 @@ def drive(call: TwilioCaller, reply, answers: dict[str, str], until: tuple[str, 
     return reply
 
 
-@pytest.mark.skipif(not HAS_BOOKING, reason="booking conversation not merged yet (branch booking): lead enables")
 def test_full_booking_by_keypad_and_speech(call):
     call.start()
     reply = call.press("3")
@@ -304,7 +298,6 @@ def test_full_booking_by_keypad_and_speech(call):
     assert "http" not in done.said
 
 
-@pytest.mark.skipif(not HAS_BOOKING, reason="booking conversation not merged yet (branch booking): lead enables")
 def test_hang_up_mid_booking_form_restarts_the_conversation(stack, call):
     call.start()
     call.press("3")
@@ -314,7 +307,6 @@ def test_hang_up_mid_booking_form_restarts_the_conversation(stack, call):
     assert "restart" in kinds[kinds.index("active_loop"):]
 
 
-@pytest.mark.skipif(not HAS_RISK, reason="risk conversation not merged yet (branch risk-fees): lead enables")
 def test_risk_self_assessment_by_phone(call):
     call.start()
     reply = call.press("2")

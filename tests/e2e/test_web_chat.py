@@ -164,7 +164,6 @@ def test_large_text_keyboard_and_no_html_from_messages(stack, page):
     shot(page, "08-large-text-desktop")
 
 
-@pytest.mark.skipif(not (ROOT / "domain" / "booking.yml").exists(), reason="the booking flow is not merged yet")
 def test_booking_through_the_page(stack, page):
     open_chat(page, stack)
     log = page.get_by_role("log")
