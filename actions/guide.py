@@ -46,7 +46,8 @@ CANNOT_JUDGE_SPOKEN = (
     "案件能不能赢、会怎么判，要由法官根据证据来判断，我没法替您判断。建议找律师咨询；经济困难的可以申请法律援助，"
     "也可以拨打一二三四八公共法律服务热线。需要的话，可以做诉讼风险自测。"
 )
-RELATED_TEXT = "这个问题我没有找到正好回答它的说明，不想拿相近的内容当答案。下面是相关内容，您可以看看有没有用，也可以换个说法再问或转人工："
+RELATED_TEXT = ("这个问题我没有找到正好回答它的说明，不想拿相近的内容当答案。"
+                "下面是相关内容，您可以看看有没有用，也可以换个说法再问或转人工：")
 
 # What is left of a bare "I have a question" once the filler is gone: nothing to search for yet.
 _GENERIC_WORDS = [
