@@ -133,7 +133,7 @@ def real_questions(searcher: Searcher, path: Path, sample_out: Path, sample_size
     decisions: Counter = Counter()
     outcomes: list[tuple[dict, Outcome]] = []
     for row in rows:
-        outcome = searcher.search(row["q"], k=3)
+        outcome = searcher.search(row["q"][:200], k=3)
         decisions[outcome.decision] += 1
         outcomes.append((row, outcome))
     sample = random.Random(20261127).sample(outcomes, min(sample_size, len(outcomes)))  # noqa: S311 (a fixed reading sample)
@@ -182,7 +182,8 @@ def main(argv: list[str] | None = None) -> int:
         decisions = real_questions(searcher, real, args.sample_out)
         total = sum(decisions.values())
         print(f"\nreal litigant questions: {total}: answered {decisions['answer']}, clarified {decisions['clarify']}, "
-              f"deflected {decisions['reject']}; sample of 30 -> {args.sample_out}")
+              f"related shown {decisions['related']}, merits {decisions['merits']}, deflected {decisions['reject']}; "
+              f"sample of 30 -> {args.sample_out}")
     else:
         print(f"\nreal litigant questions not found at {real}")
     return 0

@@ -17,8 +17,9 @@ held-out set by ``python -m knowledge_base.calibrate``, which writes them with t
 knowledge_base/thresholds.yml. Without a calibration for the configured embedder, UNCALIBRATED applies and the
 response says so.
 
-Long, messy questions (knowledge_base/asks.py): the clause that asks is found and the question is scored as
-MAIN_ASK_WEIGHT x itself + (1 - MAIN_ASK_WEIGHT) x that clause, so the story around the ask weighs less. Then:
+Long, messy questions (knowledge_base/asks.py): the clause that asks is found; the lexical side scores
+MAIN_ASK_WEIGHT x the message + (1 - MAIN_ASK_WEIGHT) x that clause (the dense side reads the message: a second
+embedding would cost too much time). Then:
 - ``merits`` when it asks only for a judgement of the person's case (胜算, 能判多少, 会不会坐牢): nothing from the guide
   is given as its answer; with a procedural part as well, that part is searched and decided as below and the
   outcome carries ``ask.merits`` so the conversation says first that it cannot judge a case;
@@ -59,9 +60,10 @@ CONTEXT_WEIGHT = 0.5
 RELATED_BONUS = 0.02
 MAX_CLARIFY = 3
 MAX_RELATED = 3
-# How much the whole message counts against the clause that asks (chosen on the dev splits: 0.75 gave fewer confident
-# wrong answers on the real-demand dev split than 1.0 for the same good outcomes, at a small cost in held-out dev
-# Recall@1, .889 -> .882; 0.5 cost more; see docs/kb.md).
+# How much the whole message counts against the clause that asks, on the lexical side only. Embedding the clause as
+# well (0.75 x message + 0.25 x clause on both sides) gave 1-2 fewer confident wrong answers on the real-demand dev
+# split but cost a second query embedding: search p95 21 -> 37 ms (bar: +20 %), so the dense side reads the message
+# only; the clause still decides the ask type and merits (docs/kb.md).
 MAIN_ASK_WEIGHT = 0.75
 
 log = logging.getLogger(__name__)
@@ -185,15 +187,14 @@ class Searcher:
         return part if part and lexical_text(part) != lexical_text(query) else None
 
     def raw_scores(self, query: str) -> tuple[np.ndarray, np.ndarray]:
-        """Dense and lexical per-entry scores of one query (weighted with its asking clause, see MAIN_ASK_WEIGHT)."""
+        """Dense and lexical per-entry scores of one query (the lexical side weighted with its asking clause)."""
         dense = self.index.dense_scores(self._query_vector(clean_query(query)))
         lexical = self.index.lexical_scores(query)
         part = self._asking_part(query) if MAIN_ASK_WEIGHT < 1 else None
         if part is None:
             return dense, lexical
         w = MAIN_ASK_WEIGHT
-        return (w * dense + (1 - w) * self.index.dense_scores(self._query_vector(clean_query(part))),
-                w * lexical + (1 - w) * self.index.lexical_scores(part))
+        return dense, w * lexical + (1 - w) * self.index.lexical_scores(part)
 
     def anchor_scores(self, query: str) -> tuple[np.ndarray, np.ndarray] | None:
         """Dense and lexical scores per out-of-scope topic (None without topics); the query vector is cached."""
@@ -206,8 +207,7 @@ class Searcher:
         if part is None:
             return dense, lexical
         w = MAIN_ASK_WEIGHT
-        return (w * dense + (1 - w) * anchors.dense_scores(self._query_vector(clean_query(part))),
-                w * lexical + (1 - w) * anchors.lexical_scores(part))
+        return dense, w * lexical + (1 - w) * anchors.lexical_scores(part)
 
     def fuse(self, dense: np.ndarray, lexical: np.ndarray, alpha: float | None = None) -> np.ndarray:
         alpha = self.thresholds.alpha if alpha is None else alpha
