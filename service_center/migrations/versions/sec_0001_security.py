@@ -4,7 +4,7 @@ Existing six-digit risk report ids are replaced by 128-bit ones (their old links
 could be enumerated, and the reports hold findings such as domestic violence).
 
 Revision ID: sec_0001
-Revises: b_0001 (and depends on r_0001)
+Revises: 0001_baseline (depends on b_0001 and r_0001)
 Create Date: 2026-12-05
 """
 
@@ -14,9 +14,9 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "sec_0001"
-down_revision = "b_0001"
+down_revision = "0001_baseline"
 branch_labels = ("security",)
-depends_on = ("r_0001",)
+depends_on = ("b_0001", "r_0001")
 
 
 def upgrade() -> None:
