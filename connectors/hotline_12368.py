@@ -522,7 +522,8 @@ class Hotline:
     async def _send_crisis_sms(self, call: CallState, base: str) -> str:
         call.local_menu = None
         ok = await self._post("/api/notifications/sms",
-                              {"to": call.caller, "kind": "safety_numbers", "ref": call.crisis or safety.SUICIDE})
+                              {"to": call.caller, "kind": "safety_numbers", "ref": call.crisis or safety.SUICIDE},
+                              self.user_key(call.caller))
         call.crisis_sms_sent = call.crisis_sms_sent or ok
         text = "好的，短信已经发出，请注意查收。" if ok else "抱歉，短信暂时没有发送成功，请记一下刚才的号码。"
         return self._prompt(base, call, text + "我还在，您可以继续跟我说。")

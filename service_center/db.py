@@ -5,7 +5,9 @@ import os
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
+import fastapi
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -72,3 +74,8 @@ def get_session() -> Iterator[Session]:
         yield session
     finally:
         session.close()
+
+
+# A row id in a URL path: bounded so that a huge number is a 422, not an SQL overflow (SQLite INTEGER is 64-bit,
+# PostgreSQL's INTEGER 32-bit).
+RowId = Annotated[int, fastapi.Path(ge=1, le=2**31 - 1)]

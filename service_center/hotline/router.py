@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from service_center.auth import Capability, require_capability
 from service_center.config import Settings, get_settings
-from service_center.db import get_session
+from service_center.db import RowId, get_session
 from service_center.hotline import service
 from service_center.hotline.fallback import router as fallback_router
 from service_center.hotline.schemas import CallbackCreated, CallbackOut, CallbackRequest, CallbackUpdate
@@ -47,6 +47,6 @@ def list_callbacks(status: Literal["pending", "done", "cancelled"] | None = "pen
 
 @router.patch("/api/staff/hotline/callbacks/{callback_id}", response_model=CallbackOut,
               summary="标记回电已处理或取消（工作人员）")
-def update_callback(callback_id: int, body: CallbackUpdate, session: Session = Depends(get_session),
+def update_callback(callback_id: RowId, body: CallbackUpdate, session: Session = Depends(get_session),
                     _staff: str = Depends(require_agent)) -> CallbackOut:
     return service.update_callback(session, callback_id, body)

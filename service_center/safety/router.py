@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy.orm import Session
 
 from service_center.auth import require_staff
-from service_center.db import get_session
+from service_center.db import RowId, get_session
 from service_center.safety import service
 from service_center.safety.schemas import (
     SafetyCounts,
@@ -15,11 +15,13 @@ from service_center.safety.schemas import (
     SafetyEventOut,
     SafetyEventUpdate,
 )
+from service_center.security.trust import require_internal
 
 router = APIRouter(tags=["safety"])
 
 
 @router.post("/api/safety/events", response_model=SafetyEventCreated, status_code=201,
+             dependencies=[Depends(require_internal)],
              summary="记录一次危机应答（对话动作调用；原话仅“伤害他人的言语”保留）")
 def record_event(body: SafetyEventIn, response: Response,
                  session: Session = Depends(get_session)) -> SafetyEventCreated:
@@ -39,7 +41,7 @@ def list_events(status: str | None = Query(default="open", pattern="^(open|ackno
 
 @router.patch("/api/staff/safety/events/{event_id}", response_model=SafetyEventOut,
               summary="确认已处理一条安全提醒（工作人员）")
-def acknowledge_event(event_id: int, body: SafetyEventUpdate, session: Session = Depends(get_session),
+def acknowledge_event(event_id: RowId, body: SafetyEventUpdate, session: Session = Depends(get_session),
                       staff: str = Depends(require_staff)) -> SafetyEventOut:
     return service.acknowledge(session, event_id, body, staff)
 

@@ -207,13 +207,13 @@ def test_replies_become_structured_messages():
 
 
 def test_cards_the_connector_does_not_know_pass_as_plain_data():
-    crisis = {"type": "crisis", "title": "请马上求助", "phones": [{"name": "报警", "number": "110"}],
+    notice = {"type": "court_notice", "title": "请注意", "phones": [{"name": "诉讼服务", "number": "12368"}],
               "nested": {"a": {"b": {"c": {"d": {"e": "too deep"}}}}}, "long": "字" * 5000}
-    shaped = shape_messages([{"recipient_id": "wx_1", "custom": crisis},
+    shaped = shape_messages([{"recipient_id": "wx_1", "custom": notice},
                              {"recipient_id": "wx_1", "custom": {"type": "phone_request"}},
                              {"recipient_id": "wx_1", "custom": {"type": "Bad Type!"}}])
-    assert [m["type"] for m in shaped] == ["crisis", "phone_request"]
-    assert shaped[0]["phones"] == [{"name": "报警", "number": "110"}]
+    assert [m["type"] for m in shaped] == ["court_notice", "phone_request"]
+    assert shaped[0]["phones"] == [{"name": "诉讼服务", "number": "12368"}]
     assert len(shaped[0]["long"]) == 2000
     assert shaped[0]["nested"]["a"]["b"] == {"c": None}  # bounded depth
 

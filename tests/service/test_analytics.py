@@ -81,13 +81,14 @@ def test_ingest_token_when_configured(client, monkeypatch):
                        headers={"Authorization": "Bearer broker-secret"}).status_code == 202
 
 
-def test_domains_record_what_happens(booking_client, staff_headers):
+def test_domains_record_what_happens(booking_client, staff_headers, internal_headers):
     from service_center.analytics.models import AnalyticsEvent
     from service_center.db import get_sessionmaker
 
     reference = book(booking_client, "2026-12-03T09:30:00+08:00").json()["reference"]
     booking_client.post(f"/api/staff/bookings/{reference}/no-show", headers=staff_headers)
-    booking_client.post("/api/hotline/callbacks", json={"phone": "13812345678", "call_sid": "CA1"})
+    booking_client.post("/api/hotline/callbacks", json={"phone": "13812345678", "call_sid": "CA1"},
+                        headers=internal_headers)
     callback = booking_client.get("/api/staff/hotline/callbacks", headers=staff_headers).json()[0]
     booking_client.patch(f"/api/staff/hotline/callbacks/{callback['id']}", json={"status": "done"},
                          headers=staff_headers)

@@ -1,9 +1,16 @@
 """Safety events: recorded by the conversation, listed for staff as alerts (urgent first), acknowledged once;
 the text only for threats; the counts carry no text."""
 
+import pytest
 from sqlalchemy import create_engine, text
 
 from tests.service.conftest import migrate
+
+
+@pytest.fixture(autouse=True)
+def as_the_action_server(client, internal_headers):
+    """Events come from the action server, which sends the internal secret (court_common/trust.py)."""
+    client.headers.update(internal_headers)
 
 
 def event(**overrides) -> dict:
@@ -65,24 +72,25 @@ def test_bad_events_are_refused_in_chinese(client):
         assert response.status_code == 422 and response.json()["error"]["message"] == "请求参数不正确"
 
 
-def test_staff_endpoints_need_staff(client):
+def test_staff_endpoints_need_staff(client, staff_headers):
     assert client.get("/api/staff/safety/events").status_code == 401
     assert client.get("/api/staff/safety/summary").status_code == 401
     assert client.patch("/api/staff/safety/events/1", json={"status": "acknowledged"}).status_code == 401
     assert client.patch("/api/staff/safety/events/999", json={"status": "acknowledged"},
-                        headers={"Authorization": "Bearer test-staff-token"}).status_code == 404
+                        headers=staff_headers).status_code == 404
 
 
-def test_safety_numbers_sms_lists_the_help_lines(client):
+def test_safety_numbers_sms_lists_the_help_lines(client, internal_headers):
     response = client.post("/api/notifications/sms", json={"to": "13812345678", "kind": "safety_numbers",
-                                                          "ref": "suicide"})
+                                                          "ref": "suicide"}, headers=internal_headers)
     assert response.status_code == 202 and response.json()["to"] == "138****5678"
     assert client.post("/api/notifications/sms", json={"to": "13812345678", "kind": "safety_numbers",
-                                                       "ref": "nonsense"}).status_code == 404
+                                                       "ref": "nonsense"}, headers=internal_headers).status_code == 404
 
 
-def test_safety_numbers_sms_text(client, staff_headers):
-    client.post("/api/notifications/sms", json={"to": "13812345678", "kind": "safety_numbers", "ref": "danger"})
+def test_safety_numbers_sms_text(client, staff_headers, internal_headers):
+    client.post("/api/notifications/sms", json={"to": "13812345678", "kind": "safety_numbers", "ref": "danger"},
+                headers=internal_headers)
     outbox = client.get("/api/staff/outbox", headers=staff_headers).json()["messages"]
     assert outbox[0]["purpose"] == "safety_numbers"
     assert outbox[0]["body"] == ("【前郭县人民法院】求助电话：报警电话110；"

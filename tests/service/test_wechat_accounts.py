@@ -46,8 +46,8 @@ def verify(client, user_key: str, code: str):
 
 
 def test_internal_endpoints_need_the_connectors_token(booking_client, wechat):
-    assert booking_client.get(f"/api/wechat/accounts/{ALICE}").status_code == 401
-    assert booking_client.get(f"/api/wechat/accounts/{ALICE}", headers={"X-Internal-Token": "guess"}).status_code == 401
+    assert booking_client.get(f"/api/wechat/accounts/{ALICE}").status_code == 403
+    assert booking_client.get(f"/api/wechat/accounts/{ALICE}", headers={"X-Internal-Token": "guess"}).status_code == 403
     assert booking_client.get("/api/wechat/accounts/o_alice", headers=INTERNAL).status_code == 422
 
 

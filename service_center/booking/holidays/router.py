@@ -4,13 +4,14 @@ withdraw, history), the bookings a later arrangement put on a holiday, and the d
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from service_center.auth import require_staff
+from service_center.auth import require_role, require_staff
 from service_center.booking.holidays import affected, store
 from service_center.booking.holidays.arrangement import ArrangementIn
 from service_center.booking.holidays.models import HolidayArrangement
@@ -27,6 +28,8 @@ from service_center.booking.router import now_dependency
 from service_center.db import get_session
 from service_center.errors import error_body
 
+# A calendar year in a URL path (bounded: a huge number is a 422, not an SQL overflow).
+Year = Annotated[int, Path(ge=2000, le=2200)]
 router = APIRouter(tags=["staff"], dependencies=[Depends(require_staff)])
 PREFIX = "/api/staff/calendar"
 MAX_DAYS = 400
@@ -49,7 +52,7 @@ def list_arrangements(session: Session = Depends(get_session)) -> dict:
 
 
 @router.get(f"{PREFIX}/arrangements/{{year}}", summary="One year's arrangement with who entered and changed it")
-def get_arrangement(year: int, session: Session = Depends(get_session)) -> dict:
+def get_arrangement(year: Year, session: Session = Depends(get_session)) -> dict:
     row = session.get(HolidayArrangement, year)
     if row is None:
         raise HTTPException(status_code=404, detail=f"还没有录入{year}年的节假日安排")
@@ -58,8 +61,8 @@ def get_arrangement(year: int, session: Session = Depends(get_session)) -> dict:
 
 @router.put(f"{PREFIX}/arrangements/{{year}}",
             summary="Enter or replace a year's arrangement; lists (and messages) the bookings it puts on a holiday")
-def put_arrangement(year: int, body: ArrangementIn, session: Session = Depends(get_session),
-                    staff: str = Depends(require_staff), now: dt.datetime = Depends(now_dependency)):
+def put_arrangement(year: Year, body: ArrangementIn, session: Session = Depends(get_session),
+                    staff: str = Depends(require_role("admin")), now: dt.datetime = Depends(now_dependency)):
     try:
         return _entered_view(enter(session, year, body, str(staff), "api", now))
     except InvalidArrangement as exc:
@@ -70,7 +73,7 @@ def put_arrangement(year: int, body: ArrangementIn, session: Session = Depends(g
 
 
 @router.delete(f"{PREFIX}/arrangements/{{year}}", summary="Withdraw a year's arrangement (audited)")
-def delete_arrangement(year: int, session: Session = Depends(get_session), staff: str = Depends(require_staff),
+def delete_arrangement(year: Year, session: Session = Depends(get_session), staff: str = Depends(require_role("admin")),
                        now: dt.datetime = Depends(now_dependency)) -> dict:
     entered = withdraw(session, year, str(staff), "api", now)
     if entered is None:
@@ -86,7 +89,7 @@ def affected_bookings(include_closed: bool = False, session: Session = Depends(g
 
 @router.post(f"{PREFIX}/reconcile",
              summary="Check every upcoming booking against the calendar now (e.g. after upgrading chinesecalendar)")
-def reconcile(session: Session = Depends(get_session), staff: str = Depends(require_staff),
+def reconcile(session: Session = Depends(get_session), staff: str = Depends(require_role("admin")),
               now: dt.datetime = Depends(now_dependency)) -> dict:
     return _entered_view(Entered(None, [], affected.reconcile(session, str(staff), now)))
 
