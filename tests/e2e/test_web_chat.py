@@ -154,7 +154,8 @@ def test_large_text_keyboard_and_no_html_from_messages(stack, page):
     toggle.focus()
     page.keyboard.press("Enter")  # keyboard works on every control
     expect(toggle).to_have_attribute("aria-pressed", "true")
-    assert page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)") > normal
+    page.wait_for_function(f"parseFloat(getComputedStyle(document.documentElement).fontSize) > {normal}",
+                           timeout=5000)
 
     hostile = "<img src=x onerror=alert(1)><script>alert(2)</script>"
     send(page, hostile)

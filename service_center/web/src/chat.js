@@ -2,7 +2,7 @@
 // Safety: every piece of bot text is rendered as text (Preact escapes strings; no innerHTML anywhere);
 // links become <a> only for http(s) URLs on the hosts the server allows.
 import { h, render } from "preact";
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import htm from "htm";
 import { io } from "socket.io-client";
 
@@ -269,7 +269,8 @@ function App() {
     if (listEnd.current) listEnd.current.scrollIntoView({ block: "end" });
   }, [store.messages.length, typing]);
 
-  useEffect(() => {
+  // Layout effect: the larger text is applied in the same frame as the pressed button, never a frame later.
+  useLayoutEffect(() => {
     document.documentElement.classList.toggle("large-text", large);
     try { localStorage.setItem(PREFS_KEY, JSON.stringify({ large })); } catch (_) { /* ignore */ }
   }, [large]);
