@@ -126,11 +126,9 @@ clean:
 kb: $(SVC_VENV)/.installed
 	$(SVC_PY) -m knowledge_base.index
 
-# Retrieval quality: held-out test split (Recall@1/@3, MRR, out-of-scope rejection) and the 315 real questions;
-# then the real-demand test split through the whole conversation on the real stack (labels: knowledge_base/eval/).
+# Retrieval quality: held-out test split (Recall@1/@3, MRR, out-of-scope rejection) and the 315 real questions.
 eval: kb
 	$(SVC_PY) -m knowledge_base.evaluate
-	$(SVC_PY) -m knowledge_base.real_demand --split test
 
 # Re-derive the search thresholds on the dev split of the held-out set (writes knowledge_base/thresholds.yml).
 calibrate: kb

@@ -33,22 +33,6 @@ FEEDBACK_BUTTONS = [
 SMS_BUTTON = {"title": "发短信给我", "payload": "/request_guide_sms"}
 HANDOFF_BUTTON = {"title": "转人工", "payload": "/human_handoff"}
 REPHRASE_BUTTON = {"title": "换个说法再问", "payload": "/ask_procedure"}
-RISK_BUTTON = {"title": "诉讼风险自测", "payload": "/start_risk_assessment"}
-LEGAL_AID_BUTTON = {"title": "谁能申请法律援助", "payload": '/choose_entry{"entry_id": "legal-aid-conditions"}'}
-# The assistant never judges a case (法律援助法 第三十一条、第三十二条 for who may get legal aid; 12348 is the
-# national public legal-service hotline of the justice administration, not a court number).
-CANNOT_JUDGE = (
-    "您问的是案件的结果（能不能赢、会怎么判），这要由法官根据证据和事实来判断，我不能替您判断，也不想说错了误导您。"
-    "您可以：找律师当面咨询，带上证据材料；因经济困难请求给付抚养费、劳动报酬、人身损害赔偿等，或者遭受家庭暴力的，"
-    "可以向当地法律援助机构申请法律援助；拨打12348公共法律服务热线咨询；也可以先做一下诉讼风险自测，"
-    "看看时效、证据等方面有什么风险。"
-)
-CANNOT_JUDGE_SPOKEN = (
-    "案件能不能赢、会怎么判，要由法官根据证据来判断，我没法替您判断。建议找律师咨询；经济困难的可以申请法律援助，"
-    "也可以拨打一二三四八公共法律服务热线。需要的话，可以做诉讼风险自测。"
-)
-RELATED_TEXT = ("这个问题我没有找到正好回答它的说明，不想拿相近的内容当答案。"
-                "下面是相关内容，您可以看看有没有用，也可以换个说法再问或转人工：")
 
 # What is left of a bare "I have a question" once the filler is gone: nothing to search for yet.
 _GENERIC_WORDS = [
@@ -287,17 +271,6 @@ class ActionAnswerFromGuide(Action):
         found = await service_api.get("/api/kb/search", q=text[:MAX_QUERY_CHARS], k=3, context=context)
         decision = found.get("decision")
         results = found.get("results") or []
-        if (found.get("ask") or {}).get("merits"):
-            # never answered as procedure; a procedural part, if any, is answered below
-            self.say_cannot_judge(dispatcher, tracker)
-            if decision == "merits" or not results:
-                await record_unanswered(text, _channel(tracker), "merits")
-                if tracker.active_loop_name:
-                    return self.back_to_form(dispatcher, None)
-                return [outcome("reject"), SlotSet("guide_feedback_entry", None)]
-            dispatcher.utter_message(text="您问题里办事程序的部分，可以参考下面的说明：")
-        if decision == "related" and results:
-            return await self.show_related(dispatcher, tracker, text, results)
         if decision == "answer" and results:
             return await self.answer(dispatcher, tracker, results[0]["id"], text, results[0])
         if decision == "clarify" and results and tracker.active_loop_name:
@@ -320,35 +293,6 @@ class ActionAnswerFromGuide(Action):
             ]
         return await self.reject(dispatcher, tracker, text, results[0]["id"] if results else None,
                                  (found.get("out_of_scope") or {}).get("redirect"))
-
-    @staticmethod
-    def say_cannot_judge(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
-        if _channel(tracker) == HOTLINE_CHANNEL:
-            dispatcher.utter_message(text=CANNOT_JUDGE_SPOKEN, buttons=[RISK_BUTTON, HANDOFF_BUTTON])
-            return
-        dispatcher.utter_message(text=CANNOT_JUDGE, buttons=[RISK_BUTTON, LEGAL_AID_BUTTON, HANDOFF_BUTTON])
-        dispatcher.utter_message(json_message={"type": "guide_deflection", "reason": "merits", "related": []})
-
-    async def show_related(self, dispatcher, tracker, text: str, results: list[dict]) -> list:
-        """No entry answers what was asked: the nearest ones as related content, never as the answer."""
-        shown = results[:3]
-        await record_unanswered(text, _channel(tracker), "related_only", shown[0]["id"])
-        if tracker.active_loop_name:
-            dispatcher.utter_message(text="这个问题我没有找到正好回答它的说明，办完这一步后您可以换个说法再问。")
-            return self.back_to_form(dispatcher, None)
-        dispatcher.utter_message(
-            text=RELATED_TEXT,
-            buttons=[{"title": "相关：" + r["title"], "payload": "/choose_entry" + json.dumps({"entry_id": r["id"]})}
-                     for r in shown] + [HANDOFF_BUTTON],
-        )
-        dispatcher.utter_message(json_message={"type": "guide_deflection", "reason": "related",
-                                               "related": [{"id": r["id"], "title": r["title"]} for r in shown]})
-        return [
-            outcome("reject"),
-            SlotSet("guide_last_question", text[:500]),
-            SlotSet("guide_choices", [r["id"] for r in shown]),
-            SlotSet("guide_feedback_entry", None),
-        ]
 
     async def reject(self, dispatcher, tracker, text: str, top_entry_id: str | None = None,
                      redirect: str | None = None) -> list:

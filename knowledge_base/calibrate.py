@@ -14,12 +14,6 @@ For the configured embedder, every dev question is embedded once, then:
    a confident wrong answer costs 1, asking which of several entries costs CLARIFY_COST when the right entry is
    among the choices and 1 when it is not.
 
-4. The long-question bar (``long_question``: answer_above, answer_margin for questions longer than LONG_CHARS
-   characters) on the DEV split of the real-demand labels (knowledge_base/eval/real_demand.jsonl): each labelled
-   question is searched as the conversation would (main ask, merits, the entries' declared asks) and judged as
-   knowledge_base/real_demand.py judges a conversation; the pair with the most good outcomes whose confident wrong
-   answers stay within WRONG_BUDGET wins (ties: more questions answered, then the lower bar).
-
 The figures each value came from (counts, rates, the dev/test split) are written beside it. The test split is
 never read here; `make eval` reports on it.
 """
@@ -34,10 +28,8 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from knowledge_base.asks import main_ask
-from knowledge_base.evaluate import HELDOUT, Scored, metrics, rank_of, read_jsonl, real_questions_path, score_all
+from knowledge_base.evaluate import HELDOUT, Scored, metrics, rank_of, read_jsonl, score_all
 from knowledge_base.index import load_or_build
-from knowledge_base.real_demand import LABELS, judge, seen_from_outcome
 from knowledge_base.search import THRESHOLDS_PATH, Searcher, Thresholds
 
 FALSE_REJECT_BUDGET = 0.03
@@ -45,14 +37,6 @@ CLARIFY_COST = 0.3
 ALPHAS = [round(float(a), 2) for a in np.arange(0.0, 1.0001, 0.05)]
 MARGINS = [round(float(m), 4) for m in np.arange(0.0, 0.0601, 0.0025)]
 OUT_OF_SCOPE_MARGINS = [round(float(m), 4) for m in np.arange(-0.05, 0.0501, 0.0025)] + [math.inf]
-# Questions longer than long_chars (after fillers and punctuation) must clear the answer bar; chosen with it.
-LONG_CHARS = [0, 10, 20]
-WRONG_BUDGET = 0.03  # confident wrong answers allowed on the real-demand dev split (the issue's bar is 5%)
-GOOD_SLACK = 2  # configurations within this many good outcomes of the best are equals: most held-out answers wins
-ANSWER_ABOVE_STEPS = [round(float(a), 4) for a in np.arange(0.0, 0.0601, 0.005)]  # above reject_below
-ANSWER_MARGINS = [round(float(m), 4) for m in np.arange(0.0, 0.0501, 0.0025)]
-RELATED_BELOW_STEPS = [round(float(m), 4) for m in np.arange(0.0, 0.0301, 0.0025)]  # below reject_below
-OOS_REJECTED_FLOOR = 0.90  # held-out dev out-of-scope questions still rejected (the issue's bar on test)
 
 
 def choose_alpha(searcher: Searcher, dev: list[Scored]) -> tuple[float, dict]:
@@ -139,75 +123,6 @@ def choose_margin(searcher: Searcher, dev: list[Scored], alpha: float, reject_be
     return best, {str(g): {"cost": c, **o} for g, (c, o) in table.items()}
 
 
-def choose_long_question(searcher: Searcher, heldout_dev: list[Scored],
-                         labels_path: Path = LABELS) -> dict | None:
-    """long_chars, answer_above and answer_margin on the real-demand dev split (None without the texts): the most
-    good outcomes with confident wrong answers within WRONG_BUDGET; among those within GOOD_SLACK of the best, the
-    one answering the most held-out dev questions right (a clear question should get its answer, not a list)."""
-    questions = real_questions_path()
-    if not questions.is_file() or not labels_path.is_file():
-        return None
-    text = {r["id"]: r["q"] for r in read_jsonl(questions)}
-    dev = [(label, text[label["id"]][:200]) for label in read_jsonl(labels_path) if label["split"] == "dev"]
-    scored = [(label, searcher.scores(q), main_ask(q)) for label, q in dev]
-    t = searcher.thresholds
-    table, trials = {}, []
-    for chars in LONG_CHARS:
-        for step in ANSWER_ABOVE_STEPS:
-            for margin in ANSWER_MARGINS:
-                trial = Searcher(searcher.index, searcher.embedder, Thresholds(
-                    t.alpha, t.reject_below, t.clarify_margin, True, "calibration",
-                    out_of_scope_margin=t.out_of_scope_margin, long_chars=chars,
-                    answer_above=round(t.reject_below + step, 6), answer_margin=margin))
-                verdicts, answered = [], 0
-                for label, scores, ask in scored:
-                    outcome = trial.decide(scores, 3, ask)
-                    answered += outcome.decision == "answer"
-                    verdicts.append(judge(label, seen_from_outcome(outcome)))
-                good, wrong = verdicts.count("good"), verdicts.count("wrong")
-                trials.append((chars, step, margin, good, wrong, answered, trial))
-                table[f"{chars}/{step}/{margin}"] = {"good": good, "wrong": wrong, "answered": answered}
-    within = [x for x in trials if x[4] <= WRONG_BUDGET * len(dev)] or trials
-    best_good = max(x[3] for x in within)
-    near = [x for x in within if x[3] >= best_good - GOOD_SLACK]
-
-    def heldout_right(trial: Searcher) -> int:
-        return metrics(trial, heldout_dev)["outcomes"].get("answered right", 0)
-
-    rights = {id(x): heldout_right(x[6]) for x in near}
-    chars, step, margin, good, wrong, answered, chosen = max(
-        near, key=lambda x: (rights[id(x)], x[3], -x[4], -x[1], -x[2]))
-    # then: how far below reject_below a rejection still shows related content
-    related_table, related_best = {}, (math.inf, good, wrong)
-    for below in RELATED_BELOW_STEPS:
-        c = chosen.thresholds
-        trial = Searcher(searcher.index, searcher.embedder, Thresholds(
-            c.alpha, c.reject_below, c.clarify_margin, True, "calibration", out_of_scope_margin=c.out_of_scope_margin,
-            long_chars=c.long_chars, answer_above=c.answer_above, answer_margin=c.answer_margin,
-            related_above=round(c.reject_below - below, 6)))
-        verdicts = [judge(label, seen_from_outcome(trial.decide(scores, 3, ask))) for label, scores, ask in scored]
-        oos = metrics(trial, heldout_dev)["oos_rejected"]
-        related_table[str(below)] = {"good": verdicts.count("good"), "wrong": verdicts.count("wrong"),
-                                     "heldout_dev_oos_rejected": round(oos, 3)}
-        if oos >= OOS_REJECTED_FLOOR and verdicts.count("wrong") <= WRONG_BUDGET * len(dev) \
-                and verdicts.count("good") > related_best[1]:
-            related_best = (round(c.reject_below - below, 6), verdicts.count("good"), verdicts.count("wrong"))
-    related_above, good, wrong = related_best
-    return {"long_chars": chars, "answer_above": round(t.reject_below + step, 6), "answer_margin": margin,
-            **({} if math.isinf(related_above) else {"related_above": related_above}),
-            "figures": {"labels": labels_path.name, "split_used": "dev", "dev_questions": len(dev),
-                        "wrong_budget": WRONG_BUDGET, "good_slack": GOOD_SLACK, "good_on_dev": good,
-                        "wrong_on_dev": wrong, "answered_on_dev": answered,
-                        "heldout_dev_answered_right": heldout_right(chosen),
-                        "rule": "most good outcomes with confident wrong within the budget; within the slack, "
-                                "most held-out dev questions answered right",
-                        "related_rule": f"a rejection by top score shows related content above related_above: most "
-                                        f"good outcomes with held-out dev out-of-scope rejected >= "
-                                        f"{OOS_REJECTED_FLOOR}",
-                        "related_grid (below reject_below)": related_table,
-                        "grid (long_chars / above reject_below / margin)": table}}
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--heldout", type=Path, default=HELDOUT)
@@ -228,7 +143,6 @@ def main(argv: list[str] | None = None) -> int:
     final = Searcher(index, embedder, Thresholds(alpha, reject_below, margin, True, "calibration",
                                                  out_of_scope_margin=oos_margin))
     dev_metrics = metrics(final, dev)
-    long_question = choose_long_question(final, dev)
 
     try:
         existing = yaml.safe_load(args.out.read_text(encoding="utf-8")) or {}
@@ -240,7 +154,6 @@ def main(argv: list[str] | None = None) -> int:
         "reject_below": reject_below,
         "out_of_scope_margin": oos_margin,
         "clarify_margin": margin,
-        **({"long_question": long_question} if long_question else {}),
         "calibrated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "figures": {
             "heldout": args.heldout.name,
@@ -270,12 +183,6 @@ def main(argv: list[str] | None = None) -> int:
     print(f"dev: R@1 {dev_metrics['recall_at_1']:.3f} R@3 {dev_metrics['recall_at_3']:.3f} "
           f"MRR {dev_metrics['mrr']:.3f} OOS rejected {dev_metrics['oos_rejected']:.3f} "
           f"in-scope rejected {dev_metrics['in_scope_rejected']:.3f}; oos AUC {reject_figures['oos_auc']}")
-    if long_question:
-        f = long_question["figures"]
-        print(f"questions longer than {long_question['long_chars']} characters: "
-              f"answer above {long_question['answer_above']}, "
-              f"margin {long_question['answer_margin']}; real-demand dev: good {f['good_on_dev']}, "
-              f"wrong {f['wrong_on_dev']}, answered {f['answered_on_dev']} of {f['dev_questions']}")
     print(f"-> {args.out}")
     return 0
 

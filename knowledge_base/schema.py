@@ -5,8 +5,6 @@ import re
 
 from pydantic import BaseModel, Field, field_validator
 
-from knowledge_base.asks import ASK_TYPES
-
 # Court-specific facts are never written into entries: they are placeholders such as {court.contacts.address}
 # (a dotted key of court_profile.yml), filled from it (unconfirmed values render as "请以法院公告为准").
 PLACEHOLDER = re.compile(r"\{court\.[a-z_.]+\}")
@@ -44,18 +42,7 @@ class GuideEntry(BaseModel):
     details: str = Field(description="for screens: materials, steps, fees, time limits, where to go (Markdown)")
     basis: list[LegalBasis] = Field(min_length=1)
     related: list[str] = Field(default_factory=list)
-    # the kinds of question the entry answers (knowledge_base/asks.py: duration cost materials where can how meaning
-    # consequence): a question asking "多久" is answered only by an entry that declares duration
-    asks: list[str] = Field(min_length=1)
     checked: dt.date
-
-    @field_validator("asks")
-    @classmethod
-    def _known_asks(cls, asks: list[str]) -> list[str]:
-        unknown = [a for a in asks if a not in ASK_TYPES]
-        if unknown:
-            raise ValueError(f"unknown ask types {unknown}; known: {', '.join(ASK_TYPES)}")
-        return asks
 
     @field_validator("questions")
     @classmethod

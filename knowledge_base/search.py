@@ -17,21 +17,6 @@ held-out set by ``python -m knowledge_base.calibrate``, which writes them with t
 knowledge_base/thresholds.yml. Without a calibration for the configured embedder, UNCALIBRATED applies and the
 response says so.
 
-Long, messy questions (knowledge_base/asks.py): the clause that asks is found; the lexical side scores
-MAIN_ASK_WEIGHT x the message + (1 - MAIN_ASK_WEIGHT) x that clause (the dense side reads the message: a second
-embedding would cost too much time). Then:
-- ``merits`` when it asks only for a judgement of the person's case (胜算, 能判多少, 会不会坐牢): nothing from the guide
-  is given as its answer; with a procedural part as well, that part is searched and decided as below and the
-  outcome carries ``ask.merits`` so the conversation says first that it cannot judge a case;
-- ``related`` also instead of a rejection by top score alone (no out-of-scope topic decided it) when the top score
-  is at least ``related_above`` (calibrated like the bar: more good outcomes on the real-demand dev split while
-  out-of-scope dev questions stay rejected);
-- ``related`` instead of an answer or a choice when the entry found does not answer that kind of question (the ask
-  type, e.g. 多久, is not among the entry's declared ``asks``), and instead of an answer when a question longer than
-  ``long_chars`` characters does not clear the answer bar (``answer_above``, ``answer_margin``, calibrated
-  on the dev split of the real-demand labels): the nearest entries are shown as related content, never as the
-  answer.
-
 Follow-ups: with ``context`` (the entry under discussion) a short question such as "那要交多少钱" is also scored
 as "<context title> <question>"; the two fused scores are averaged (CONTEXT_WEIGHT) and the context entry's
 related entries get a small bonus (RELATED_BONUS). Long questions stand on their own and ignore the context.
@@ -48,7 +33,6 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from knowledge_base.asks import Ask, main_ask
 from knowledge_base.embedding import Embedder
 from knowledge_base.index import GuideIndex, clean_query, lexical_text
 from knowledge_base.schema import OutOfScopeTopic
@@ -59,12 +43,6 @@ FOLLOW_UP_MAX_CHARS = 14
 CONTEXT_WEIGHT = 0.5
 RELATED_BONUS = 0.02
 MAX_CLARIFY = 3
-MAX_RELATED = 3
-# How much the whole message counts against the clause that asks, on the lexical side only. Embedding the clause as
-# well (0.75 x message + 0.25 x clause on both sides) gave 1-2 fewer confident wrong answers on the real-demand dev
-# split but cost a second query embedding: search p95 21 -> 37 ms (bar: +20 %), so the dense side reads the message
-# only; the clause still decides the ask type and merits (docs/kb.md).
-MAIN_ASK_WEIGHT = 0.75
 
 log = logging.getLogger(__name__)
 
@@ -78,14 +56,6 @@ class Thresholds:
     source: str
     figures: dict = field(default_factory=dict)
     out_of_scope_margin: float = math.inf  # inf: out-of-scope topics never decide (uncalibrated)
-    # a question longer than long_chars (after fillers and punctuation) is answered only above answer_above with a
-    # lead of answer_margin over the next entry; otherwise its nearest entries are shown as related content
-    long_chars: int = 10**6
-    answer_above: float = 0.0
-    answer_margin: float = 0.0
-    # a rejection by top score alone (no out-of-scope topic decided it) at or above this shows the nearest
-    # entries as related content instead of nothing (inf: never)
-    related_above: float = math.inf
 
     def public(self) -> dict:
         data = asdict(self)
@@ -110,16 +80,11 @@ def load_thresholds(embedder_name: str, path: Path | str = THRESHOLDS_PATH) -> T
     if not calibration:
         log.warning("no calibrated thresholds for %s in %s: using uncalibrated defaults", embedder_name, path)
         return UNCALIBRATED
-    long_question = calibration.get("long_question") or {}
     return Thresholds(alpha=float(calibration["alpha"]), reject_below=float(calibration["reject_below"]),
                       clarify_margin=float(calibration["clarify_margin"]), calibrated=True,
                       source=f"{Path(path).name} ({calibration.get('calibrated_at', 'undated')})",
                       figures=calibration.get("figures", {}),
-                      out_of_scope_margin=float(calibration.get("out_of_scope_margin", math.inf)),
-                      long_chars=int(long_question.get("long_chars", 10**6)),
-                      answer_above=float(long_question.get("answer_above", 0.0)),
-                      answer_margin=float(long_question.get("answer_margin", 0.0)),
-                      related_above=float(long_question.get("related_above", math.inf)))
+                      out_of_scope_margin=float(calibration.get("out_of_scope_margin", math.inf)))
 
 
 @dataclass(frozen=True)
@@ -139,12 +104,11 @@ class Hit:
 
 @dataclass(frozen=True)
 class Outcome:
-    decision: str  # answer | clarify | related | merits | reject
+    decision: str  # answer | clarify | reject
     results: list[Hit]
     thresholds: Thresholds
     used_context: bool = False
     out_of_scope: OutOfScopeTopic | None = None  # set when a known out-of-scope topic decided the rejection
-    ask: Ask | None = None  # the main ask of the question (type, clause, merits)
 
     @property
     def top(self) -> Hit | None:
@@ -179,35 +143,17 @@ class Searcher:
         vector.setflags(write=False)
         return vector
 
-    @staticmethod
-    def _asking_part(query: str) -> str | None:
-        """The clause that asks, when it is a real part of a longer message (else None: score the message)."""
-        ask = main_ask(query)
-        part = ask.procedural if ask.merits else ask.clause
-        return part if part and lexical_text(part) != lexical_text(query) else None
-
     def raw_scores(self, query: str) -> tuple[np.ndarray, np.ndarray]:
-        """Dense and lexical per-entry scores of one query (the lexical side weighted with its asking clause)."""
-        dense = self.index.dense_scores(self._query_vector(clean_query(query)))
-        lexical = self.index.lexical_scores(query)
-        part = self._asking_part(query) if MAIN_ASK_WEIGHT < 1 else None
-        if part is None:
-            return dense, lexical
-        w = MAIN_ASK_WEIGHT
-        return dense, w * lexical + (1 - w) * self.index.lexical_scores(part)
+        """Dense and lexical per-entry scores of one query."""
+        vector = self._query_vector(clean_query(query))
+        return self.index.dense_scores(vector), self.index.lexical_scores(query)
 
     def anchor_scores(self, query: str) -> tuple[np.ndarray, np.ndarray] | None:
         """Dense and lexical scores per out-of-scope topic (None without topics); the query vector is cached."""
         anchors = self.index.out_of_scope
         if anchors is None:
             return None
-        dense = anchors.dense_scores(self._query_vector(clean_query(query)))
-        lexical = anchors.lexical_scores(query)
-        part = self._asking_part(query) if MAIN_ASK_WEIGHT < 1 else None
-        if part is None:
-            return dense, lexical
-        w = MAIN_ASK_WEIGHT
-        return dense, w * lexical + (1 - w) * anchors.lexical_scores(part)
+        return anchors.dense_scores(self._query_vector(clean_query(query))), anchors.lexical_scores(query)
 
     def fuse(self, dense: np.ndarray, lexical: np.ndarray, alpha: float | None = None) -> np.ndarray:
         alpha = self.thresholds.alpha if alpha is None else alpha
@@ -234,47 +180,15 @@ class Searcher:
         return Scores(fused, np.maximum(dense, dense_c), np.maximum(lexical, lexical_c), True, anchors,
                       own_top)
 
-    def decide(self, scores: Scores, k: int = 3, ask: Ask | None = None) -> Outcome:
-        """The decision for scored question; with its ``ask`` (main_ask of the question) merits, the entry's
-        declared asks and the long-question bar are applied too (see the module docstring)."""
-        outcome = self._decide(scores, k)
-        if ask is None:
-            return outcome
-        if ask.merits and not ask.procedural:
-            return Outcome("merits", [], self.thresholds, scores.used_context, None, ask)
-        decision = outcome.decision
-        top_score = outcome.results[0].score if outcome.results else -math.inf
-        if decision == "reject" and outcome.out_of_scope is None and top_score >= self.thresholds.related_above:
-            decision = "related"  # not sure enough to answer, near enough to be worth showing
-        if decision in ("answer", "clarify"):
-            t, top = self.thresholds, outcome.results[0]
-            entry = self.index.by_id.get(top.id)
-            second = outcome.results[1].score if len(outcome.results) > 1 else -math.inf
-            long_question = len(lexical_text(ask.text)) > t.long_chars
-            not_its_ask = ask.specific and entry is not None and ask.ask_type not in entry.asks
-            # a close call stays a "which one?"; the bar only stops a single confident answer
-            below_bar = decision == "answer" and long_question and (
-                top.score < t.answer_above or top.score - second < t.answer_margin)
-            if not_its_ask or below_bar:
-                decision = "related"
-        results = self._hits(scores, MAX_RELATED) if decision == "related" else outcome.results
-        return Outcome(decision, results, outcome.thresholds, outcome.used_context, outcome.out_of_scope, ask)
-
-    def _hits(self, scores: Scores, n: int) -> list[Hit]:
-        order = np.argsort(-scores.fused, kind="stable")[:n]
-        return [self._hit(scores, int(i)) for i in order]
-
-    def _hit(self, scores: Scores, i: int) -> Hit:
-        e = self.index.entries[i]
-        return Hit(e.id, e.title, e.category, float(scores.fused[i]), e.short_answer,
-                   float(scores.dense[i]), float(scores.lexical[i]))
-
-    def _decide(self, scores: Scores, k: int = 3) -> Outcome:
+    def decide(self, scores: Scores, k: int = 3) -> Outcome:
         t = self.thresholds
         order = np.argsort(-scores.fused, kind="stable")
+        entries = self.index.entries
 
         def hit(i: int) -> Hit:
-            return self._hit(scores, int(i))
+            e = entries[i]
+            return Hit(e.id, e.title, e.category, float(scores.fused[i]), e.short_answer,
+                       float(scores.dense[i]), float(scores.lexical[i]))
 
         if not len(order):
             return Outcome("reject", [], t, scores.used_context)
@@ -300,5 +214,4 @@ class Searcher:
         return self.index.out_of_scope.entries[best] if float(scores.anchors[best]) > above else None
 
     def search(self, query: str, k: int = 3, context: str | None = None) -> Outcome:
-        ask = main_ask(query)
-        return self.decide(self.scores(query, context), k, ask)
+        return self.decide(self.scores(query, context), k)

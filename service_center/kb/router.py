@@ -77,7 +77,7 @@ def search(
         threshold["top_score"] = round(outcome.top.score, 4)
     topic = outcome.out_of_scope
     return {"decision": outcome.decision, "results": results, "threshold": threshold,
-            "ask": outcome.ask and outcome.ask.public(), "context_used": outcome.used_context,
+            "context_used": outcome.used_context,
             "out_of_scope": topic and {"id": topic.id, "title": topic.title, "redirect": topic.redirect}}
 
 

@@ -20,18 +20,8 @@ class OutOfScope(BaseModel):
     redirect: str = Field(description="who handles it instead, to be said to the person")
 
 
-class Ask(BaseModel):
-    clause: str = Field(description="the clause of the question that asks (with the clause before it when short)")
-    type: str = Field(description="duration | cost | materials | where | can | how | meaning | consequence")
-    type_name: str = Field(description="多久 | 多少钱 | 要什么材料 | 去哪里 | 能不能 | 怎么办 | 什么意思 | 有什么后果")
-    merits: bool = Field(description="asks for a judgement of the person's own case (胜算, 能判多少, 会不会坐牢)")
-    procedural: str = Field(description="with merits: the procedural part left to answer, or empty")
-
-
 class SearchResponse(BaseModel):
-    decision: str = Field(description="answer | clarify | related (nearest entries, none answers the ask) | "
-                                      "merits (only a judgement of the case is asked) | reject")
-    ask: Ask | None = Field(default=None, description="the main ask found in the question")
+    decision: str = Field(description="answer | clarify | reject")
     results: list[SearchResult]
     threshold: dict = Field(description="the calibrated thresholds the decision used, and where they came from")
     context_used: bool = False

@@ -61,16 +61,7 @@ class FakeKb:
     async def search(self, request: web.Request) -> web.Response:
         q, context = request.query["q"], request.query.get("context")
         self.searches.append({"q": q, "context": context, "k": request.query.get("k")})
-        if "胜算" in q:  # a merits question; with "诉讼费" also a procedural part
-            procedural = "诉讼费要多少钱" if "诉讼费" in q else ""
-            ask = {"clause": procedural or q, "type": "cost" if procedural else "can", "type_name": "",
-                   "merits": True, "procedural": procedural}
-            body = ({"decision": "answer", "results": [self.result("fee-how-computed", .93)], "ask": ask}
-                    if procedural else {"decision": "merits", "results": [], "ask": ask})
-        elif "多久能开庭" in q:  # nothing answers "多久" here: related content only
-            body = {"decision": "related", "results": [self.result("filing-materials", .9),
-                                                       self.result("fee-how-computed", .89)]}
-        elif "保全" in q and "诉前" not in q:
+        if "保全" in q and "诉前" not in q:
             body = {"decision": "clarify", "results": [self.result("preservation-before-suit", .8),
                                                        self.result("fee-how-computed", .79),
                                                        self.result("filing-materials", .78)]}
@@ -468,46 +459,3 @@ def test_a_long_basis_list_is_shortened_in_the_chat_but_complete_in_the_card():
         del ENTRIES["many"]
     assert "依据：《民法典》第一百八十八条、第一百八十九条、第一百九十条、第一百九十一条等" in texts(messages)
     assert len(next(m["custom"] for m in messages if m.get("custom"))["basis"]) == 6
-
-
-def test_a_merits_question_is_never_answered_as_procedure():
-    kb = FakeKb()
-    messages, events = run_action(ActionAnswerFromGuide(), make_tracker("我这个案子胜算大不大"), kb)
-    assert "不能替您判断" in messages[0]["text"] and "12348" in messages[0]["text"]
-    assert "法律援助" in messages[0]["text"] and "律师" in messages[0]["text"]
-    titles = [b["title"] for b in messages[0]["buttons"]]
-    assert titles == ["诉讼风险自测", "谁能申请法律援助", "转人工"]
-    assert messages[0]["buttons"][0]["payload"] == "/start_risk_assessment"
-    assert messages[1]["custom"] == {"type": "guide_deflection", "reason": "merits", "related": []}
-    assert not any((m.get("custom") or {}).get("type") == "guide_answer" for m in messages)
-    assert kb.posts["unanswered"][0]["reason"] == "merits"
-    assert slots_of(events)["guide_outcome"] == "reject"
-
-
-def test_a_merits_question_with_a_procedural_part_gets_both():
-    kb = FakeKb()
-    messages, events = run_action(ActionAnswerFromGuide(), make_tracker("诉讼费要多少钱，我胜算有多大"), kb)
-    assert "不能替您判断" in messages[0]["text"]
-    assert "办事程序的部分" in texts(messages)
-    cards = [m["custom"] for m in messages if m.get("custom")]
-    assert {"type": "guide_answer"}.items() <= cards[-1].items() and cards[-1]["entry_id"] == "fee-how-computed"
-    assert slots_of(events)["guide_outcome"] == "answer"
-
-
-def test_a_merits_question_on_the_phone_is_short_and_spoken():
-    kb = FakeKb()
-    messages, _ = run_action(ActionAnswerFromGuide(), make_tracker("我胜算大吗", channel="hotline_12368"), kb)
-    assert "没法替您判断" in messages[0]["text"] and "一二三四八" in messages[0]["text"]
-    assert len(messages[0]["text"]) < 110
-
-
-def test_related_content_is_never_shown_as_the_answer():
-    kb = FakeKb()
-    messages, events = run_action(ActionAnswerFromGuide(), make_tracker("我离婚起诉半年了多久能开庭"), kb)
-    assert "没有找到正好回答它的说明" in messages[0]["text"]
-    assert [b["title"] for b in messages[0]["buttons"]] == ["相关：立案要带哪些材料", "相关：诉讼费怎么算", "转人工"]
-    assert messages[1]["custom"]["reason"] == "related"
-    assert not any((m.get("custom") or {}).get("type") == "guide_answer" for m in messages)
-    slots = slots_of(events)
-    assert slots["guide_outcome"] == "reject" and slots["guide_choices"] == ["filing-materials", "fee-how-computed"]
-    assert kb.posts["unanswered"][0]["reason"] == "related_only"

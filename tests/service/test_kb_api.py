@@ -14,9 +14,8 @@ def test_search_answers_with_contract_shape(client):
     response = client.get("/api/kb/search", params={"q": "不服判决多少天内可以上诉", "k": 3})
     assert response.status_code == 200
     body = response.json()
-    assert body["decision"] in ("answer", "clarify", "related")  # related: below the calibrated answer bar
+    assert body["decision"] in ("answer", "clarify")
     assert body["results"][0]["id"] == "appeal-period"
-    assert body["ask"]["type"] == "duration" and body["ask"]["merits"] is False
     assert set(body["results"][0]) == {"id", "title", "category", "score", "short_answer"}
     assert body["threshold"]["calibrated"] is True and "reject_below" in body["threshold"]
 
