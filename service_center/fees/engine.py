@@ -74,9 +74,11 @@ NATIONAL = {
 # The dispute kinds of the risk self-assessment, mapped onto fee categories.
 DISPUTE_TO_CASE_TYPE = {
     "loan": "property", "sale": "property", "traffic": "property", "property_service": "property",
-    "lease": "property", "personal_injury": "property", "other": "property",
+    "lease": "property", "personal_injury": "property",
     "labour": "labour", "divorce": "divorce",
 }
+# "other" disputes of the self-assessment may be property or non-property cases: never priced as either.
+UNPRICED_DISPUTES = {"other": "其他纠纷的诉讼费要看案件类型：涉及金额的财产案件按金额分段计算，不涉及金额的按件交纳"}
 PROCEDURES = {"ordinary": "普通程序", "simple": "简易程序", "small_claims": "小额诉讼程序"}
 KINDS = {"acceptance": "案件受理费", "appeal": "第二审案件受理费", "enforcement": "执行申请费",
          "preservation": "财产保全申请费", "payment_order": "支付令申请费"}
@@ -260,6 +262,8 @@ def estimate(kind: str = "acceptance", case_type: str = "property", amount: Deci
     """One fee estimate. kind: acceptance | appeal | enforcement | preservation | payment_order."""
     if kind not in KINDS:
         raise FeeInputError("费用种类只能是：受理费、上诉费、执行申请费、保全申请费、支付令申请费")
+    if case_type in UNPRICED_DISPUTES:
+        raise FeeInputError(UNPRICED_DISPUTES[case_type] + "，请说明是财产案件还是非财产案件")
     case_type = DISPUTE_TO_CASE_TYPE.get(case_type, case_type)
     if case_type not in CASE_TYPES:
         raise FeeInputError("不认识的案件类型")
@@ -311,6 +315,14 @@ def estimate(kind: str = "acceptance", case_type: str = "property", amount: Deci
         result.payable = total
         if case_type == "property":
             total.article = "第十七条、第十三条第（一）项"
+        if settled:  # 第十五条 applies in the second instance too: a mediated appeal or a withdrawn one
+            half = _halve(total)
+            half.label, half.article = "减半后应交", "第十五条"
+            half.note = "二审以调解方式结案或者撤回上诉的，减半交纳。"
+            result.figures.append(half)
+            result.payable = half
+        else:
+            result.notes.append("二审以调解方式结案或者撤回上诉的，减半交纳（第十五条）。")
         return result
     halving = []
     if procedure in ("simple", "small_claims"):

@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from service_center.fees.engine import DISPUTE_TO_CASE_TYPE, FeeInputError, estimate
+from service_center.fees.engine import DISPUTE_TO_CASE_TYPE, UNPRICED_DISPUTES, FeeInputError, estimate
 
 RULES_PATH = Path(__file__).with_name("rules.yml")
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2, "info": 3}
@@ -247,7 +247,9 @@ def derive(answers: dict[str, Any], today: date, local_amounts: dict[str, Any] |
 
 def fee_section(facts: dict[str, Any], paths: list[str], local_amounts: dict[str, Any] | None) -> dict[str, Any]:
     dispute, amount = facts["dispute_type"], facts["amount"]
-    case_type = DISPUTE_TO_CASE_TYPE.get(dispute, "property")
+    if dispute in UNPRICED_DISPUTES:
+        return {"available": False, "summary": UNPRICED_DISPUTES[dispute] + "，以法院核定为准。", "items": []}
+    case_type = DISPUTE_TO_CASE_TYPE[dispute]
     try:
         full = estimate(case_type=case_type, amount=amount, local_amounts=local_amounts)
     except FeeInputError:
