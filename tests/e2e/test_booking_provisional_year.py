@@ -25,9 +25,10 @@ def test_a_2027_day_is_booked_by_conversation_with_the_provisional_note(late_dec
     assert "哪天" in stack.texts(stack.say(sender, "我想预约调解"))
     offers = stack.texts(stack.say(sender, "1月5号上午"))
     assert "1、1月5日（周二）08:30" in offers and NOTE in offers, offers
-    assert "称呼" in stack.texts(stack.say(sender, "1"))
-    assert "手机" in stack.texts(stack.say(sender, "王芳"))
-    assert "一句话" in stack.texts(stack.say(sender, "13812345678"))
+    assert "手机" in stack.texts(stack.say(sender, "1"))
+    assert "验证码" in stack.texts(stack.say(sender, "13812345678"))
+    assert "称呼" in stack.texts(stack.say(sender, stack.sms_code("5678")))
+    assert "一句话" in stack.texts(stack.say(sender, "王芳"))
     assert "请核对" in stack.texts(stack.say(sender, "跳过"))
     done = stack.say(sender, "/affirm")
     text = stack.texts(done)

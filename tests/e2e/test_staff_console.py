@@ -5,6 +5,7 @@ callback desk by keyboard; tokens; logout. Every view is checked with axe-core (
 violation) and screenshotted into test-artifacts/console/."""
 
 import json
+import re
 import time
 import uuid
 from pathlib import Path
@@ -25,12 +26,12 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 UNANSWERABLE = "隔壁老王的狗把我咬了找谁"
 ENTRY = "jurisdiction-tort"
 PANELS = {  # role -> the menu it gets
-    "admin": ["质效看板", "预约台", "回电登记", "未答问题", "账号与令牌"],
-    "leader": ["质效看板", "账号与令牌"],
-    "filing_clerk": ["质效看板", "预约台", "账号与令牌"],
-    "mediator": ["质效看板", "预约台", "账号与令牌"],
-    "hotline_agent": ["质效看板", "回电登记", "账号与令牌"],
-    "guide_editor": ["质效看板", "未答问题", "账号与令牌"],
+    "admin": ["质效看板", "安全提醒", "预约台", "回电登记", "未答问题", "运行状况", "账号与令牌"],
+    "leader": ["质效看板", "安全提醒", "运行状况", "账号与令牌"],
+    "filing_clerk": ["质效看板", "安全提醒", "预约台", "运行状况", "账号与令牌"],
+    "mediator": ["质效看板", "安全提醒", "预约台", "运行状况", "账号与令牌"],
+    "hotline_agent": ["质效看板", "安全提醒", "回电登记", "运行状况", "账号与令牌"],
+    "guide_editor": ["质效看板", "安全提醒", "未答问题", "运行状况", "账号与令牌"],
 }
 
 
@@ -63,9 +64,11 @@ def activity(stack):
     slots = httpx.get(f"{stack.service_url}/api/booking/slots", params={"service": "filing", "date": day}).json()
     booked = httpx.post(f"{stack.service_url}/api/booking/appointments",
                         json={"service": "filing", "start": slots["slots"][0]["start"], "name": "王五",
-                              "phone": "13500005555", "channel": "socketio"},
+                              "phone": "13500005555", "channel": "socketio",
+                              "phone_verification": stack.verified_phone("13500005555")},
                         headers={"Idempotency-Key": uuid.uuid4().hex}).json()
-    httpx.post(f"{stack.service_url}/api/hotline/callbacks", json={"phone": "13600006666", "call_sid": "CAe2e"})
+    httpx.post(f"{stack.service_url}/api/hotline/callbacks", json={"phone": "13600006666", "call_sid": "CAe2e"},
+               headers=stack.internal_headers())  # as the hotline connector does
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         summary = httpx.get(f"{stack.service_url}/api/staff/dashboard/summary", headers=stack.staff_headers()).json()
@@ -226,4 +229,28 @@ def test_admin_accounts_tokens_and_logout(browser, stack, activity):
     shot(page, "accounts")
     page.get_by_role("button", name="退出登录").click()
     expect(page.get_by_role("alert")).to_have_text("您已退出登录。")
+    page.context.close()
+
+
+def test_a_crisis_in_a_conversation_is_an_alert_every_role_sees_and_can_acknowledge(browser, stack, activity):
+    stack.say(f"console-crisis-{uuid.uuid4().hex[:8]}", "他又打我了 我现在很害怕")
+    page = login(browser, stack, "hotline_agent", "#safety")
+    row = page.locator("tr[data-safety]").first
+    expect(row).to_contain_text("网页接口", timeout=20_000)
+    check_axe(page, "safety-alerts")
+    shot(page, "safety-alerts")
+    row.get_by_label(re.compile("处理说明")).fill("已回拨，当事人已报警")
+    row.get_by_role("button", name="已处理").click()
+    expect(page.locator("#status")).to_contain_text("已确认")
+    acknowledged = httpx.get(f"{stack.service_url}/api/staff/safety/events?status=acknowledged",
+                             headers=stack.staff_headers()).json()
+    assert any(e["acknowledged_by"] and "e2e-hotline-agent" in e["acknowledged_by"] for e in acknowledged)
+    page.context.close()
+
+
+def test_the_system_panel_shows_each_part_and_the_holiday_warning(browser, stack, activity):
+    page = login(browser, stack, "leader", "#system")
+    expect(page.locator("#system-state table").first).to_contain_text("database", timeout=20_000)
+    check_axe(page, "system")
+    shot(page, "system")
     page.context.close()

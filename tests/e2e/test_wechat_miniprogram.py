@@ -208,7 +208,7 @@ def test_phone_and_subscription_need_a_login(stack, wechat):
                      ).status_code == 401
     # the service center's internal endpoints refuse anyone without the connector's token
     direct = httpx.put(f"{stack.service_url}/api/wechat/accounts/wx_{'2' * 32}", json={"openid": "o_x"}, timeout=10)
-    assert direct.status_code == 401
+    assert direct.status_code == 403
 
 
 def test_the_simulated_mini_program_on_the_real_stack(stack, wechat):
