@@ -166,7 +166,7 @@ def test_rasa_killed_mid_booking(supervised, sender, page):  # noqa: F811 - the 
     send(page, "你好")
     assert page.evaluate("JSON.parse(localStorage.getItem('court-chat:v1')).sessionId") == session_id
     shot(page, "21-rasa-back")
-    # the booking form comes back from the SQLite tracker store: choosing slot 1 asks for the name
-    assert "称呼" in supervised.texts(supervised.say(sender, "1"))
+    # the booking form comes back from the SQLite tracker store: choosing slot 1 asks for the phone number
+    assert "手机" in supervised.texts(supervised.say(sender, "1"))
     assert crashes(supervised, "rasa") >= 1
     assert supervised.health()["status"] == "ok"
