@@ -101,7 +101,7 @@ restart-process:
 lint: $(SVC_VENV)/.installed
 	$(SVC_VENV)/bin/ruff check .
 
-test-service: install migrate
+test-service: install migrate kb train  # the guide-review and deploy tests need the built index and model
 	$(SVC_VENV)/bin/pytest -q tests/service
 
 test-conversation: $(RASA_VENV)/.installed

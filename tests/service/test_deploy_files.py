@@ -31,9 +31,14 @@ PINS = {"rasa": ["requirements/rasa.txt", "requirements/rasa.lock"], "service": 
 APP_SERVICES = {"migrate", "service", "hotline-fallback", "actions", "rasa", "proxy"}
 
 
+# Compose lets the shell's variables win over an --env-file: run it as an operator's plain shell would, not with
+# the variables `make test` exports (RASA_ENDPOINTS=endpoints.yml would hide the scaled profile's value).
+OPERATOR_SHELL = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/root"), "POSTGRES_PASSWORD": ""}
+
+
 def compose(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([str(BIN / "docker-compose"), "-f", str(DEPLOY / "compose.yml"), *args], cwd=ROOT,
-                          capture_output=True, text=True, env={**os.environ, "POSTGRES_PASSWORD": ""})
+                          capture_output=True, text=True, env=OPERATOR_SHELL)
 
 
 def compose_config(*args: str) -> dict:
