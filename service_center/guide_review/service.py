@@ -90,7 +90,10 @@ def group_items(items: list[dict]) -> list[Group]:
         leaders.append(i)
         groups.append(Group(question=items[i]["question"]))
         _add(groups[-1], items[i])
-    return sorted(groups, key=lambda g: (-g.count, g.question))
+    # most frequent first; among equals the newest first, so what litigants asked today is never below the page's
+    # limit behind older one-off questions
+    newest_first = sorted(groups, key=lambda g: g.last_at, reverse=True)
+    return sorted(newest_first, key=lambda g: -g.count)
 
 
 def _add(group: Group, item: dict) -> None:

@@ -85,3 +85,17 @@ def test_attach_needs_a_real_entry(review_client):
     bad = c.post("/api/staff/guide-review/decisions", headers=editor, json={
         "action": "attach", "entry_id": "no-such-entry", "unanswered_ids": [stored]})
     assert bad.status_code == 422 and "没有这个指南条目" in bad.json()["error"]["message"]
+
+
+def test_among_equally_frequent_groups_the_newest_comes_first():
+    """The editor's list is cut at a limit: a question asked today must not sink below older one-off questions."""
+    import datetime as dt
+
+    from service_center.guide_review.service import group_items
+
+    day = dt.datetime(2026, 12, 1, 9, 0)
+    items = [{"id": i, "question": q, "source": "unanswered", "entry": None, "at": day + dt.timedelta(hours=i)}
+             for i, q in enumerate(["asdfghjkl", "<script>alert(1)</script>", "隔壁老王的狗把我咬了找谁"])]
+    items.append({**items[0], "id": 9, "at": day})  # asked twice: the commonest stays on top
+    assert [g.question for g in group_items(items)] == ["asdfghjkl", "隔壁老王的狗把我咬了找谁",
+                                                       "<script>alert(1)</script>"]
