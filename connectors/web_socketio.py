@@ -9,7 +9,9 @@
 - metadata: the browser's own metadata never carries an identity (court_common/trust.py strips it); each message
   carries {"channel": "socketio", "user_key": <hash of the session id>} signed like the other connectors', so
   actions can key bookings to the browser session without seeing the raw id.
-- a message over MAX_MESSAGE_CHARS is answered politely here and never reaches the NLU.
+- a message over MAX_MESSAGE_CHARS is answered politely here and never reaches the NLU; a frame over
+  MAX_FRAME_BYTES (far above 1000 characters, even escaped as \\uXXXX) is dropped by engine.io with its connection, so
+  nobody can make the server read megabytes (engine.io's own default is 1 MB).
 
 The channel keeps the name "socketio" (tracker.get_latest_input_channel() == "socketio"), the events
 session_request / session_confirm / user_uttered / bot_uttered and session persistence by room.
@@ -34,7 +36,9 @@ from court_common.trust import sign_identity, strip_identity
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["MAX_MESSAGE_CHARS", "WebSocketIOInput", "user_key_for"]
+__all__ = ["MAX_FRAME_BYTES", "MAX_MESSAGE_CHARS", "WebSocketIOInput", "user_key_for"]
+
+MAX_FRAME_BYTES = 64 * 1024
 
 
 def user_key_for(session_id: str) -> str:
@@ -59,7 +63,7 @@ class WebSocketIOInput(SocketIOInput):
         return WebSocketIOOutput(self.sio, self.bot_message_evt)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[])
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[], max_http_buffer_size=MAX_FRAME_BYTES)
         socketio_webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         self.sio = sio
 

@@ -19,6 +19,7 @@ KINDS: dict[str, frozenset[str]] = {
     "feedback": frozenset({"helpful", "unhelpful"}),
     "booking": frozenset({"created", "changed", "cancelled", "checked_in", "no_show"}),
     "risk_assessment": frozenset({"低", "中", "高"}),
+    "risk_booking": frozenset({"booked"}),  # a self-test that led to a booking (entry id: the dispute type)
     "hotline_transfer": frozenset({"dialled", "no_human", "answered", "failed"}),
     "callback": frozenset({"requested", "done", "cancelled"}),
     "review": frozenset({"attached", "needs_entry", "dismissed"}),

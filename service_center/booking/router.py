@@ -144,7 +144,8 @@ def create_appointment(body: AppointmentCreate, request: Request, response: Resp
                                  description=body.description, user_key=body.user_key if internal else None,
                                  channel=body.channel if internal else "api",
                                  idempotency_key=service.scoped_key(client, key) if key else None, now=now,
-                                 max_active=settings.booking_max_active_per_phone)
+                                 max_active=settings.booking_max_active_per_phone,
+                                 risk_report_id=body.risk_report_id if internal else None)
     except BookingRuleError as exc:
         raise _rule_error(exc) from None
     except service.SlotFull as exc:

@@ -20,6 +20,8 @@ class AppointmentCreate(BaseModel):
     description: str | None = Field(default=None, max_length=200)
     user_key: str | None = Field(default=None, max_length=128, description="internal callers only")
     channel: str | None = Field(default=None, max_length=30)
+    risk_report_id: str | None = Field(default=None, max_length=40,
+                                       description="internal callers only: the self-test this booking followed")
     idempotency_key: str | None = Field(default=None, max_length=128,
                                         description="alternative to the Idempotency-Key header")
 

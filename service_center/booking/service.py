@@ -46,6 +46,7 @@ from service_center.config import get_settings
 from service_center.court.profile import UNCONFIRMED, fact, load_profile
 from service_center.notifications.service import deliver_later, normalize_mobile, send_sms
 from service_center.privacy import mask_name, mask_phone, mask_text
+from service_center.risk import service as risk_service
 
 log = logging.getLogger(__name__)
 
@@ -307,9 +308,11 @@ def active_count(session: Session, phone: str, service: str, now: dt.datetime) -
 
 def create(session: Session, *, service: str, start: dt.datetime, name: str, phone: str,
            description: str | None, user_key: str | None, channel: str | None, idempotency_key: str | None,
-           now: dt.datetime | None = None, actor: str = "litigant", max_active: int | None = None) -> Created:
+           now: dt.datetime | None = None, actor: str = "litigant", max_active: int | None = None,
+           risk_report_id: str | None = None) -> Created:
     """idempotency_key: already scoped (scoped_key); a replay with the same content returns the first booking,
-    with other content raises KeyReused. max_active: active bookings one phone may hold per service."""
+    with other content raises KeyReused. max_active: active bookings one phone may hold per service.
+    risk_report_id: the self-test this booking followed in the same conversation (the dashboard's conversion)."""
     calendar = get_calendar()
     now = now or calendar.now()
     mobile = normalize_mobile(phone)
@@ -345,6 +348,7 @@ def create(session: Session, *, service: str, start: dt.datetime, name: str, pho
                       start=start.isoformat(), phone=mask_phone(mobile))
                 analytics.record(session, "booking", "created", channel, service,
                                  value=(start.date() - calendar.local(now).date()).days)
+                risk_service.mark_booked(session, risk_report_id, channel)
                 message = queue_sms(session, appointment, "booking_created")
             break
         except _NoPlace:

@@ -61,7 +61,7 @@ def rate(part: int, whole: int) -> float | None:
 def summary(session: Session, f: Filter) -> dict:
     """The headline counts (GET /api/staff/dashboard/summary): the same numbers as the charts' tables."""
     counts = Counter((e.kind, e.outcome) for e in _events(session, f, [
-        "conversation", "turn", "feedback", "booking", "risk_assessment", "review"]))
+        "conversation", "turn", "feedback", "booking", "risk_assessment", "risk_booking", "review"]))
     hotline = Counter((e.kind, e.outcome) for e in _events(session, f, ["conversation", "hotline_transfer",
                                                                          "callback"], by_channel=False)
                       if e.channel == "hotline")
@@ -84,6 +84,7 @@ def summary(session: Session, f: Filter) -> dict:
         "bookings_cancelled": counts[("booking", "cancelled")],
         "no_shows": counts[("booking", "no_show")],
         "risk_assessments": sum(n for (kind, _), n in counts.items() if kind == "risk_assessment"),
+        "risk_led_to_booking": counts[("risk_booking", "booked")],
         "hotline_calls": hotline[("conversation", "started")],
         "hotline_transfers": hotline[("hotline_transfer", "dialled")],
         "callbacks_requested": hotline[("callback", "requested")],
@@ -97,7 +98,8 @@ def pending_callbacks(session: Session) -> int:
 
 
 def tables(session: Session, f: Filter, entry_titles: dict[str, str]) -> list[Table]:
-    events = _events(session, f, ["conversation", "turn", "feedback", "booking", "risk_assessment", "review"])
+    events = _events(session, f, ["conversation", "turn", "feedback", "booking", "risk_assessment", "risk_booking",
+                                  "review"])
     hotline_events = [e for e in _events(session, f, ["conversation", "hotline_transfer", "callback"],
                                          by_channel=False) if e.channel == "hotline"]
     return [
@@ -240,13 +242,17 @@ def _booking_rates(session: Session, events, f: Filter) -> Table:
 
 
 def _risk(events) -> Table:
-    counts = Counter((e.entry_id or "other", e.outcome) for e in events if e.kind == "risk_assessment")
+    """Self-tests by dispute type and level, and how many led to a booking in the same conversation (counted on
+    the booking's day, so a range can show a booking whose self-test came just before it)."""
+    counts = Counter((e.entry_id or "other", e.outcome) for e in events if e.kind in ("risk_assessment",
+                                                                                        "risk_booking"))
     types = sorted({t for t, _ in counts}, key=lambda t: -sum(counts[(t, lv)] for lv in LEVELS))
-    table = Table("risk_by_type", "风险自测：纠纷类型与风险等级", ["dispute_type", "low", "medium", "high", "total"],
-                  ["纠纷类型", "低", "中", "高", "合计"])
+    table = Table("risk_by_type", "风险自测：纠纷类型、风险等级与后续预约",
+                  ["dispute_type", "low", "medium", "high", "total", "led_to_booking"],
+                  ["纠纷类型", "低", "中", "高", "合计", "其后预约"])
     for t in types:
         row = [counts[(t, lv)] for lv in LEVELS]
-        table.rows.append([DISPUTE_TYPES.get(t, t), *row, sum(row)])
+        table.rows.append([DISPUTE_TYPES.get(t, t), *row, sum(row), counts[(t, "booked")]])
     return table
 
 

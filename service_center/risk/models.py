@@ -18,3 +18,5 @@ class RiskAssessment(Base):
     level: Mapped[str] = mapped_column(String(4))
     answers: Mapped[dict] = mapped_column(JSON)
     report: Mapped[dict] = mapped_column(JSON)
+    # set once, by the first booking made after this self-test in the same conversation
+    booked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -283,11 +283,12 @@ def test_submit_books_with_an_idempotency_key_and_sends_a_card(fake):
     service = fake({"/api/booking/appointments": APPOINTMENT})
     slots = {"booking_service": "mediation", "booking_slot": OFFERS[0]["start"], "booking_name": "王芳",
              "booking_phone": "138****5678", "booking_phone_verification": "v-1", "booking_description": "无",
-             "booking_confirm": True, "booking_idempotency_key": "key-1"}
+             "booking_confirm": True, "booking_idempotency_key": "key-1", "risk_report_id": "r-1"}
     dispatcher = CollectingDispatcher()
     events = run(booking.ActionSubmitBooking().run(dispatcher, tracker(slots, active_loop=None), {}))
     body = service.calls[0][1]
     assert body["idempotency_key"] == "key-1" and body["description"] is None
+    assert body["risk_report_id"] == "r-1"  # the self-test before it, for the dashboard's conversion figure
     assert body["phone_verification"] == "v-1" and "phone" not in body  # the service center holds the number
     assert body["user_key"].startswith("conv-")
     assert "3 8 4 7 1 2" in dispatcher.messages[0]["text"] and "请以法院公告为准" in dispatcher.messages[0]["text"]

@@ -107,3 +107,21 @@ def test_opening_names_the_dispute_and_a_side_question_resumes(stack, sender):
 def test_payment_order_fee(stack, sender):
     text = stack.texts(stack.say(sender, "申请支付令十万块要交多少钱"))
     assert "766.67元" in text and "第十四条" in text
+
+
+def test_a_booking_after_the_self_test_is_counted_on_the_dashboard(stack, sender):
+    def led_to_booking():
+        return httpx.get(f"{stack.service_url}/api/staff/dashboard/summary", headers=stack.staff_headers(),
+                         timeout=10).json()["risk_led_to_booking"]
+
+    before = led_to_booking()
+    messages, log = converse(stack, sender, [
+        "帮我评估一下风险", "1", "八千", "今年五月", "今年十月", "借条和转账记录都有", "1", "1", "2"])
+    assert BOOK_MEDIATION in buttons(messages), log
+    _, log = converse(stack, sender, [BOOK_MEDIATION, "下周三上午", "1", "13912340007"])
+    assert "验证码" in log and "尾号0007" in log, log
+    _, log = converse(stack, sender, [stack.sms_code("0007"), "赵六", "借款纠纷"])
+    assert "请核对" in log, log
+    done = stack.texts(stack.say(sender, "/affirm"))
+    assert "预约成功" in done, done
+    assert led_to_booking() == before + 1

@@ -116,3 +116,56 @@ def test_the_tracker_store_keeps_no_phone_number(stack, sender):
     stored = "\n".join(json.dumps(json.loads(data), ensure_ascii=False) for (data,) in rows)
     assert rows and "13912345678" not in stored and "139****5678" in stored
 
+
+
+def test_a_huge_web_chat_message_is_answered_politely_and_stalls_nobody(stack, sender):
+    """Row 2 on the web page's own channel (socket.io), as a script would bypass the page's input limit: 5,000
+    characters get the polite reply; a 2 MB frame loses its connection, not the server; another user is answered
+    promptly meanwhile, and the refused session can reconnect and go on."""
+    import asyncio
+    import contextlib
+    import uuid
+
+    import socketio
+
+    async def connect(session_id: str, replies: asyncio.Queue) -> socketio.AsyncClient:
+        client = socketio.AsyncClient(reconnection=False)
+        confirmed = asyncio.get_running_loop().create_future()
+        client.on("bot_uttered", replies.put_nowait)
+        client.on("session_confirm", lambda sid: confirmed.done() or confirmed.set_result(sid))
+        await client.connect(stack.rasa_url, transports=["websocket"], wait_timeout=10)
+        await client.emit("session_request", {"session_id": session_id})
+        assert await asyncio.wait_for(confirmed, 10) == session_id
+        return client
+
+    async def scenario() -> dict:
+        session_id, replies = uuid.uuid4().hex, asyncio.Queue()
+        client = await connect(session_id, replies)
+        await client.emit("user_uttered", {"message": "我" * 5000, "session_id": session_id})
+        long_reply = await asyncio.wait_for(replies.get(), 10)
+        other = asyncio.create_task(asyncio.to_thread(stack.say, sender + "-other", "你好"))
+        started = time.monotonic()
+        # the server may close the socket while the frame is still being sent
+        with contextlib.suppress(socketio.exceptions.SocketIOError):
+            await client.emit("user_uttered", {"message": "我" * 700_000, "session_id": session_id})
+        other_reply = await asyncio.wait_for(other, 20)
+        other_seconds = time.monotonic() - started
+        for _ in range(50):  # engine.io closes the connection that sent the oversized frame
+            if not client.connected:
+                break
+            await asyncio.sleep(0.1)
+        dropped = not client.connected
+        await client.disconnect()
+        again_replies = asyncio.Queue()
+        again = await connect(session_id, again_replies)
+        await again.emit("user_uttered", {"message": "你好", "session_id": session_id})
+        hello = await asyncio.wait_for(again_replies.get(), 20)
+        await again.disconnect()
+        return {"long": long_reply, "other": other_reply, "other_seconds": other_seconds, "dropped": dropped,
+                "hello": hello}
+
+    seen = asyncio.run(scenario())
+    assert "太长" in seen["long"]["text"]
+    assert seen["dropped"]
+    assert seen["other"] and seen["other_seconds"] < 5
+    assert seen["hello"].get("text") and "太长" not in seen["hello"]["text"]

@@ -56,6 +56,11 @@ def activity(stack):
         if role == "admin":
             continue  # the stack's own e2e-admin (stack.staff_token)
         stack.create_staff(f"e2e-{role.replace('_', '-')}", role)
+    def current() -> dict:
+        return httpx.get(f"{stack.service_url}/api/staff/dashboard/summary", headers=stack.staff_headers()).json()
+
+    # other tests' conversations count too: wait for this fixture's own three on top of what was there
+    before = current()
     senders = [f"console-{uuid.uuid4().hex[:8]}" for _ in range(3)]
     stack.say(senders[0], "判决书拿到手了 不服的话有几天能上诉啊")
     stack.say(senders[1], UNANSWERABLE)
@@ -71,8 +76,9 @@ def activity(stack):
                headers=stack.internal_headers())  # as the hotline connector does
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        summary = httpx.get(f"{stack.service_url}/api/staff/dashboard/summary", headers=stack.staff_headers()).json()
-        if summary["conversations"] >= 3 and summary["turns"] >= 3:
+        summary = current()
+        if (summary["conversations"] >= before["conversations"] + 3 and summary["turns"] >= before["turns"] + 3
+                and summary["handoffs"] >= before["handoffs"] + 1):
             break
         time.sleep(1)
     return {"summary": summary, "booking": booked, "day": slots["slots"][0]["start"][:10]}

@@ -89,3 +89,25 @@ def test_console_page_is_served_without_data_or_secrets(client):
     assert page.headers["cache-control"] == "no-store"
     assert client.get("/static/console/console.css").status_code == 200
     assert client.get("/static/console/../router.py").status_code == 404
+
+
+def test_a_self_test_that_led_to_a_booking_is_counted_once(booking_client):
+    c = booking_client
+    loan = {"dispute_type": "loan", "amount": 100000, "arose": "2022", "last_demand": "never",
+            "evidence": ["contract"], "defendant": "full", "enforceable_property": "yes", "prior": "none",
+            "channel": "rest"}
+    report = c.post("/api/risk/assessments", json=loan).json()["id"]
+    c.post("/api/risk/assessments", json=loan)  # a second self-test nobody booked after
+    assert book(c, "2026-12-03T09:30:00+08:00", risk_report_id=report).status_code == 201
+    # the same report again (a second booking in the conversation), an unknown one, and an outsider's claim
+    assert book(c, "2026-12-03T13:30:00+08:00", risk_report_id=report, phone="13812345679").status_code == 201
+    assert book(c, "2026-12-03T10:30:00+08:00", risk_report_id="A" * 22, phone="13812345670").status_code == 201
+    outsider = c.post("/api/risk/assessments", json=loan).json()["id"]
+    assert book(c, "2026-12-04T09:30:00+08:00", risk_report_id=outsider, phone="13812345671",
+                headers={}).status_code == 201
+    leader = {"Authorization": f"Bearer {make_staff('leader2', 'leader')}"}
+    summary = c.get("/api/staff/dashboard/summary", headers=leader).json()
+    assert (summary["risk_assessments"], summary["risk_led_to_booking"], summary["bookings"]) == (3, 1, 4)
+    risk = {t["id"]: t for t in c.get("/api/staff/dashboard/tables", headers=leader).json()["tables"]}["risk_by_type"]
+    row = dict(zip(risk["columns"], risk["rows"][0], strict=True))
+    assert (row["dispute_type"], row["total"], row["led_to_booking"]) == ("民间借贷", 3, 1)

@@ -21,7 +21,7 @@ const CHARTS = {
   top_unanswered: {type: "hbar", x: 0, series: [1]},
   bookings_by_day: {type: "bar", stack: true},
   booking_rates: {type: "bar", series: [1, 2, 3, 4]},
-  risk_by_type: {type: "bar", stack: true, series: [1, 2, 3]},
+  risk_by_type: {type: "bar", stack: true, series: [1, 2, 3, 5], unstacked: [5]},  // levels stacked, bookings beside
   hotline_by_day: {type: "line"},
   callbacks_pending: {type: "bar"},
   review_by_day: {type: "bar", stack: true, series: [1, 2, 3]},
@@ -29,7 +29,8 @@ const CHARTS = {
 const HEADLINES = [
   ["conversations", "会话"], ["turns", "对话轮次"], ["answered", "已解答"], ["unanswered", "未能解答"],
   ["unanswered_rate", "未解答率", percent], ["handoffs", "转人工"], ["satisfaction", "满意率", percent],
-  ["bookings", "新增预约"], ["no_shows", "未到"], ["risk_assessments", "风险自测"], ["hotline_calls", "热线来电"],
+  ["bookings", "新增预约"], ["no_shows", "未到"], ["risk_assessments", "风险自测"],
+  ["risk_led_to_booking", "自测后预约"], ["hotline_calls", "热线来电"],
   ["callbacks_pending", "待回电"], ["questions_reviewed", "已处理未答问题"],
 ];
 const charts = [];
@@ -45,7 +46,8 @@ function chartOption(table, spec) {
   const categories = rows.map((r) => r[x]);
   const series = seriesColumns(table, spec).map((i) => ({
     name: table.labels[i], type: spec.type === "hbar" ? "bar" : spec.type, data: rows.map((r) => r[i] ?? 0),
-    stack: spec.stack ? "total" : undefined, smooth: false, showSymbol: rows.length < 40,
+    stack: spec.stack && !(spec.unstacked || []).includes(i) ? "total" : undefined,
+    smooth: false, showSymbol: rows.length < 40,
   }));
   const category = {type: "category", data: categories, axisLabel: {color: "#333"}};
   const value = {type: "value", minInterval: 1, axisLabel: {color: "#333"}};
