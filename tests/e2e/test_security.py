@@ -109,13 +109,14 @@ def test_cors_does_not_echo_any_origin(stack):
 
 
 def test_the_tracker_store_keeps_no_phone_number(stack, sender):
-    """Row 8: a number said in the conversation is stored masked."""
+    """Row 8: a number said in the conversation is stored masked, and so is a name given in free text."""
     stack.say(sender, "我的电话是13912345678，帮我看看")
+    stack.say(sender, "我叫欧阳明月，想问问离婚要交多少钱")
     rows = sqlite3.connect(stack.workdir / "tracker.db").execute(
         "SELECT data FROM events WHERE sender_id = ?", (sender,)).fetchall()
     stored = "\n".join(json.dumps(json.loads(data), ensure_ascii=False) for (data,) in rows)
     assert rows and "13912345678" not in stored and "139****5678" in stored
-
+    assert "明月" not in stored and "欧***" in stored
 
 
 def test_a_huge_web_chat_message_is_answered_politely_and_stalls_nobody(stack, sender):

@@ -48,6 +48,10 @@ def test_phone_and_id_numbers_are_masked():
     masked = mask_text("我叫张三，电话13812345678，身份证220721199001011234")
     assert "13812345678" not in masked and "138****5678" in masked
     assert "199001011234" not in masked and "220721********4" in masked
+    assert "张三" not in masked and masked.startswith("我叫张*，")
+    assert mask_text("你好，我的名字是欧阳明月，想问离婚") == "你好，我的名字是欧***，想问离婚"
+    assert mask_text("姓名：李四 电话") == "姓名：李* 电话"
+    assert mask_text("我叫他还钱他不还") == "我叫他还钱他不还"  # not a name
 
 
 def test_log_records_are_masked(caplog):
