@@ -153,11 +153,11 @@ def test_main_menu_and_start_over_from_inside_a_form(call):
 
 
 def test_three_questions_one_feedback_question_before_goodbye(stack, call):
-    questions = ["诉讼费是怎么计算的呀", "在法院立案要带什么东西", "申请诉前调解要多长时间呢"]
+    questions = ["当事人自己可以去阅卷吗", "在法院立案要带什么东西", "我的案子到哪一步了怎么查呢"]
     call.start()
     for question in questions:
         answer = settle(call, call.speak(question))
-        assert "有帮助" not in answer.said, call.transcript
+        assert "依据是" in answer.said and "有帮助" not in answer.said, call.transcript
     stray = settle(call, call.speak("有帮助"))  # no pending feedback question: not feedback
     assert "谢谢您的反馈" not in stray.said
     assert all(feedback_rows(stack, q) == [] for q in questions)
@@ -169,3 +169,22 @@ def test_three_questions_one_feedback_question_before_goodbye(stack, call):
     assert "再见" in bye.said and bye.hangup, call.transcript
     rows = [row for q in questions for row in feedback_rows(stack, q)]
     assert len(rows) == 1 and rows[0][1] == 1 and rows[0][2] == "hotline_12368"
+
+
+# ---------------------------------------------------------------- the same words on screens (REST, like the web page)
+def test_on_screens_say_it_again_resends_the_last_answer_and_is_not_feedback(stack, sender):
+    question = "当事人自己能阅卷吗 想看看案卷"
+    first = stack.say(sender, question)
+    again = stack.say(sender, "没听清 再说一遍")
+    assert stack.texts(again) == stack.texts(first), (first, again)
+    assert not any("repeat" in (m.get("custom") or {}) for m in again)  # the phone's marker never reaches screens
+    assert feedback_rows(stack, question) == []
+
+
+def test_on_screens_back_in_a_form_shows_the_old_answer_and_the_previous_question(stack, sender):
+    stack.say(sender, "风险自测")
+    stack.say(sender, "民间借贷")
+    back = stack.texts(stack.say(sender, "上一步"))
+    assert "回到上一步" in back and "民间借贷" in back and "哪一类纠纷" in back, back
+    menu = stack.texts(stack.say(sender, "回主菜单"))
+    assert "我可以帮您" in menu
