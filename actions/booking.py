@@ -34,7 +34,7 @@ SERVICE_WORDS = [
 ]
 SPOKEN_DIGITS = str.maketrans("零〇洞幺一二两三四五六七八九", "00011223456789")
 ORDINALS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
-SKIP = re.compile(r"^(跳过|没有|不用|不说|算了吧?|没啥|无|不需要|不想说|下一步)[了吧啊。.！!]*$")
+SKIP = re.compile(r"^(跳过|没有|不用|不说|算了吧?|没啥|无|不需要|不想说|下一步|不知道|不清楚|说不好)[了吧啊。.！!]*$")
 NEAREST = re.compile(r"最近|最早|尽快|越快越好|越早越好|哪天都行|都可以|随便哪天")
 OTHER_DAY = re.compile(r"换一?天|换个时间|换时间|都不行|都不合适|别的时间|其他时间|其它时间|别的日子")
 MANAGE_MODES = {"check_booking": "lookup", "change_booking": "change", "cancel_booking": "cancel"}

@@ -342,12 +342,20 @@ class ActionAnswerFromGuide(Action):
             dispatcher.utter_message(text=spoken)
             if in_form:
                 return self.back_to_form(dispatcher, entry.get("id", entry_id))
-            buttons = list(FEEDBACK_BUTTONS)
-            prompt = FEEDBACK_QUESTION
+            # No feedback question after each answer on the phone: it is asked once, before goodbye
+            # (actions/repair.py ActionGoodbye), so "有帮助/没帮助" now is not feedback (issue 17).
             if caller_phone(tracker):
-                prompt = "需要的话，我可以把详细说明发短信给您。" + FEEDBACK_QUESTION
-                buttons.append(SMS_BUTTON)
-            dispatcher.utter_message(text=prompt, buttons=buttons)
+                dispatcher.utter_message(text="需要的话，我可以把详细说明发短信给您。还有别的问题，可以直接问我。",
+                                         buttons=[SMS_BUTTON])
+            else:
+                dispatcher.utter_message(text="还有别的问题，可以直接问我。")
+            return [
+                outcome("answer"),
+                SlotSet("guide_context", entry.get("id", entry_id)),
+                SlotSet("guide_feedback_entry", None),
+                SlotSet("guide_feedback_due", entry.get("id", entry_id)),
+                SlotSet("guide_last_question", question[:500]),
+            ]
         else:
             dispatcher.utter_message(text=short)
             more = []
@@ -442,7 +450,10 @@ class ActionGuideFeedback(Action):
             })
         except (ServiceUnavailable, ServiceError) as exc:
             log.warning("could not store guide feedback: %s", type(exc).__name__)
-        if helpful:
+        if _channel(tracker) == HOTLINE_CHANNEL and tracker.get_slot("feedback_asked"):
+            # on the phone the question came with goodbye (actions/repair.py): thank, and end the call
+            dispatcher.utter_message(text="谢谢您的评价，我们会继续改进。感谢您的来电，再见。")
+        elif helpful:
             dispatcher.utter_message(text="谢谢您的反馈。还有别的问题吗？可以直接问我。")
         else:
             dispatcher.utter_message(

@@ -35,6 +35,8 @@ INTERRUPTION_WORDS = {
     "restart_flow": ("重新", "从头", "重来", "重置", "再来一遍", "回到开头"),
     "human_handoff": ("人工", "真人", "客服", "工作人员"),
 }
+# 再说一遍 / 上一步 / 回主菜单 are never an answer: the form is rejected and bot/core/repair_rules.yml repairs
+REPAIR_INTENTS = {"repeat", "go_back", "main_menu"}
 SIDE_QUESTIONS = {"ask_procedure", "ask_fee_estimate", "stop", "restart_flow", "human_handoff"}
 MAX_FAILURES_BEFORE_OFFER = 2
 SKIP_HINT = "不好回答的话，可以说“跳过”；不想测了就说“不测了”。"
@@ -70,7 +72,8 @@ async def understand(slot: str, field: str, dispatcher: CollectingDispatcher, tr
     """Parse the latest message as the answer to `slot`. Returns the slot events as a dict ({} = not an answer)."""
     intent = _intent(tracker)
     text = tracker.latest_message.get("text") or ""
-    if text.startswith("/") or any(word in text for word in INTERRUPTION_WORDS.get(intent or "", ())):
+    if text.startswith("/") or intent in REPAIR_INTENTS \
+            or any(word in text for word in INTERRUPTION_WORDS.get(intent or "", ())):
         return {}
     try:
         result = await parse_answer(field, text)

@@ -40,7 +40,15 @@ from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import VoiceResponse
 
-from connectors.voice_text import SpokenTurn, compose, digit_string, integer, numbered_choices, speakable
+from connectors.voice_text import (
+    SpokenTurn,
+    compose,
+    digit_string,
+    integer,
+    numbered_choices,
+    slow_pieces,
+    speakable,
+)
 from court_common import safety
 from court_common.limits import MAX_MESSAGE_CHARS
 from court_common.trust import configured_secret, internal_headers, sign_identity
@@ -54,12 +62,19 @@ JIEBA_DICT = ROOT / "bot" / "jieba_dict" / "court_terms.txt"
 
 GREETING = "您好，这里是12368诉讼服务热线智能助手。"
 MENU_PROMPT = "请说出您的问题，或按1咨询诉讼程序、按2诉讼风险自测、按3预约调解或立案、按0转人工。"
+# The keypad conventions of Chinese hotlines, announced once, in the greeting (issue 17).
+KEYS_PROMPT = "通话中，重听请按星号键，返回上一步请按井号键。"
 MAIN_MENU = [
     {"title": "咨询诉讼程序", "payload": "/ask_procedure"},
     {"title": "诉讼风险自测", "payload": "/start_risk_assessment"},
     {"title": "预约调解或立案", "payload": "/book_appointment"},
 ]
 HANDOFF_PAYLOAD = "/human_handoff"
+# Repair keys: rendered into the repair intents; what they do is decided in Rasa (bot/core/repair_rules.yml).
+REPEAT_KEY, BACK_KEY = "*", "#"
+REPEAT_PAYLOAD, BACK_PAYLOAD = "/repeat", "/go_back"
+SLOW_RATE = "slow"  # SSML <prosody rate> for a repeat said slowly (Amazon Polly voices support it in <Say>)
+SLOW_BREAK = "400ms"
 HANDOFF_WORDS = ("转人工", "人工服务", "人工客服", "找人工", "接人工", "要人工", "真人")
 GOODBYE_PAYLOAD_WORDS = ("再见",)
 TERMINAL_CALL_STATUSES = {"completed", "busy", "failed", "no-answer", "canceled"}
@@ -205,10 +220,13 @@ class CallState:
     silence: int = 0
     holds: int = 0
     local_menu: str | None = None  # "no_human": callback / booking / continue
+    local_prompt: bool = False  # the last prompt was the connector's own (greeting, no-person menu, SMS sent)
+    local_repeats: int = 0  # "*" on the connector's own prompt, in a row
     sms_ref: str | None = None
     crisis: str | None = None  # the kind of a crisis answered in this call (danger, suicide, medical, threat)
     crisis_numbers: list[dict[str, Any]] = field(default_factory=list)
     crisis_sms_sent: bool = False
+    menu_before: str | None = None  # the local menu before the turn now running (a spoken repeat restores it)
     pending: asyncio.Task | None = None
     touched: float = field(default_factory=time.monotonic)
 
@@ -258,9 +276,20 @@ class Hotline:
     def _say(self, node: Any, text: str) -> None:
         node.say(text, voice=self.settings.voice, language=self.settings.say_language)
 
-    def _gather(self, twiml: VoiceResponse, base: str, call: CallState, text: str) -> str:
-        """Speak inside a <Gather> (the caller may interrupt), then <Redirect> so silence comes back to us."""
+    def _say_slowly(self, node: Any, text: str) -> None:
+        """A repeat said again: slower, in short pieces with a pause after each (SSML inside <Say>)."""
+        say = node.say(voice=self.settings.voice, language=self.settings.say_language)
+        for piece in slow_pieces(text):
+            say.prosody(piece, rate=SLOW_RATE)
+            say.break_(time=SLOW_BREAK)
+
+    def _gather(self, twiml: VoiceResponse, base: str, call: CallState, text: str, local: bool | None = True,
+                slow: bool = False) -> str:
+        """Speak inside a <Gather> (the caller may interrupt), then <Redirect> so silence comes back to us.
+        `local`: the text is the connector's own (not a Rasa turn), so a "*" on it is answered here."""
         call.prompt = text
+        if local is not None:
+            call.local_prompt = local
         options: dict[str, Any] = {
             "input": "speech dtmf", "action": f"{base}/webhook", "method": "POST",
             "language": self.settings.gather_language, "speech_timeout": "auto",
@@ -273,16 +302,20 @@ class Hotline:
             options["speech_model"] = self.settings.speech_model
         if call.multi_digit:
             options["finish_on_key"] = "#"
-        else:
+        else:  # one key; "#" is then a key of its own (back), not the end of the input
             options["num_digits"] = 1
+            options["finish_on_key"] = ""
         gather = twiml.gather(**options)
-        self._say(gather, text)
+        if slow:
+            self._say_slowly(gather, text)
+        else:
+            self._say(gather, text)
         # The silence count travels in the (signed) URL too, so it holds even if this process lost the call.
         twiml.redirect(f"{base}/webhook?event=silence&n={call.silence + 1}", method="POST")
         return str(twiml)
 
-    def _prompt(self, base: str, call: CallState, text: str) -> str:
-        return self._gather(VoiceResponse(), base, call, text)
+    def _prompt(self, base: str, call: CallState, text: str, local: bool | None = True, slow: bool = False) -> str:
+        return self._gather(VoiceResponse(), base, call, text, local, slow)
 
     def _goodbye(self, text: str) -> str:
         twiml = VoiceResponse()
@@ -322,7 +355,7 @@ class Hotline:
             return await self._silence(call, base, silences)
         if not digits and not speech:
             call.buttons, call.multi_digit = list(MAIN_MENU), False
-            return self._prompt(base, call, speakable(GREETING + MENU_PROMPT))
+            return self._prompt(base, call, speakable(GREETING + MENU_PROMPT + KEYS_PROMPT))
         if not known and self.recall:
             # this process never saw the call (another server, or a restart): the keys still mean what was said
             try:
@@ -332,9 +365,18 @@ class Hotline:
         call.silence = 0
         if digits:
             return await self._keys(call, base, digits)
+        call.local_repeats = 0
         return await self._speech(call, base, speech, params.get("Confidence"))
 
     async def _keys(self, call: CallState, base: str, digits: str) -> str:
+        if digits.rstrip("#") == REPEAT_KEY:
+            if call.local_prompt:  # the connector's own prompt (greeting, no-person menu): said again here
+                call.local_repeats += 1
+                return self._prompt(base, call, call.prompt, slow=call.local_repeats >= 2)
+            return await self._turn(call, base, REPEAT_PAYLOAD)
+        call.local_repeats = 0
+        if digits == BACK_KEY:
+            return await self._turn(call, base, BACK_PAYLOAD)
         digits = digits.rstrip("#")
         if call.local_menu == "no_human" and len(digits) == 1:
             return await self._no_human_choice(call, base, digits)
@@ -351,7 +393,7 @@ class Hotline:
             index = int(digits)
             if 1 <= index <= len(choices):
                 return await self._turn(call, base, choices[index - 1]["payload"])
-            return self._prompt(base, call, "没有这个选项。" + call.prompt)
+            return self._prompt(base, call, "没有这个选项。" + call.prompt, local=None)
         return await self._turn(call, base, re.sub(r"[^0-9]", "", digits) or digits)
 
     async def _speech(self, call: CallState, base: str, speech: str, confidence: str | None) -> str:
@@ -370,7 +412,7 @@ class Hotline:
         except ValueError:
             too_unsure = False
         if too_unsure:
-            return self._prompt(base, call, "抱歉，没有听清楚，请再说一遍。" + call.prompt)
+            return self._prompt(base, call, "抱歉，没有听清楚，请再说一遍。" + call.prompt, local=None)
         if any(word in text for word in HANDOFF_WORDS):
             return await self._turn(call, base, HANDOFF_PAYLOAD)
         if call.local_menu == "no_human":
@@ -406,7 +448,7 @@ class Hotline:
             prompt = call.prompt or speakable(MENU_PROMPT)
             twiml = VoiceResponse()
             self._say(twiml, "您还在吗？")
-            return self._gather(twiml, base, call, prompt)
+            return self._gather(twiml, base, call, prompt, local=None)
         # Never loop: after the reprompts, a person if one is there, else goodbye.
         call.silence = 0
         if self.human_available():
@@ -419,7 +461,7 @@ class Hotline:
 
     # ------------------------------------------------------------ one turn through Rasa, with a deadline
     async def _turn(self, call: CallState, base: str, text: str) -> str:
-        call.local_menu = None
+        call.menu_before, call.local_menu = call.local_menu, None
         if call.pending and not call.pending.done():
             # a reply is still being prepared: keep holding rather than queueing a second turn
             return self._holding(base, "还在为您查询，请稍候。")
@@ -442,7 +484,7 @@ class Hotline:
         call = self._call(params)
         task = call.pending
         if task is None:
-            return self._prompt(base, call, call.prompt or speakable(MENU_PROMPT))
+            return self._prompt(base, call, call.prompt or speakable(MENU_PROMPT), local=None)
         done, _ = await asyncio.wait({task}, timeout=self.settings.reply_deadline)
         if task in done:
             call.pending = None
@@ -471,6 +513,11 @@ class Hotline:
             return self._crisis(call, base, turn.text, crisis)
         if turn.handoff:
             return self._handoff(call, base, said=turn.text)
+        slow = turn.repeat >= 2
+        if turn.repeat and call.local_prompt and call.prompt:
+            # "再说一遍" right after the connector's own prompt (greeting, no-person menu): that prompt again
+            call.local_menu = call.menu_before
+            return self._prompt(base, call, call.prompt, slow=slow)
         if not turn.text and not turn.buttons:
             # the bot said nothing: Rasa could not run an action (action server down) or failed
             return self._failure(call, base)
@@ -489,7 +536,7 @@ class Hotline:
         call.multi_digit = not turn.buttons and bool(ASKS_FOR_DIGITS.search(turn.text))
         if call.multi_digit:
             text += "用按键输入的，请以井号键结束。"
-        return self._prompt(base, call, text)
+        return self._prompt(base, call, text, local=False, slow=slow)
 
     # ------------------------------------------------------------ a crisis: a person at once, else the numbers
     def _crisis(self, call: CallState, base: str, said: str, card: dict[str, Any]) -> str:

@@ -312,14 +312,47 @@ class SpokenTurn:
     trimmed: bool = False
     sms_ref: str | None = None  # guide entry whose details can be sent by SMS
     cards: list[dict[str, Any]] = field(default_factory=list)
+    repeat: int = 0  # this turn says the last thing again, for the n-th time in a row (actions/repair.py)
 
 
-def compose(messages: list[dict[str, Any]], limit: int = DEFAULT_LIMIT) -> SpokenTurn:
+# ---------------------------------------------------------------- slower, in shorter pieces (a second repeat)
+
+# Long digit runs that are not amounts, dates or times: read one digit at a time, with a pause between digits.
+_SLOW_DIGITS = re.compile(r"(?<![\d.:：\-])(\d{3,})(?![\d.:：]|\s*[元万亿年月日号点时分])")
+_SPACED_DIGITS = re.compile(r"(?<=\d) (?=\d)")
+_PIECE_END = "。！？；，、："
+SLOW_PIECE_CHARS = 16
+
+
+def digits_one_by_one(text: str) -> str:
+    """'预约号：3 8 4 7' / '12368' -> digits with a pause after each (before read_aloud), for a slow repeat."""
+    text = _SPACED_DIGITS.sub("，", text)
+    return _SLOW_DIGITS.sub(lambda m: "，".join(digit_string(d) for d in m.group(1)), text)
+
+
+def slow_pieces(spoken: str, limit: int = SLOW_PIECE_CHARS) -> list[str]:
+    """Spoken text in short pieces: at every sentence end and comma, and long stretches cut again, so that the
+    connector can speak each piece slowly with a pause after it (SSML <prosody rate> and <break>)."""
+    pieces: list[str] = []
+    for part in re.findall(rf"[^{_PIECE_END}]+[{_PIECE_END}]*", spoken):
+        part = part.strip()
+        while len(part) > limit:
+            pieces.append(part[:limit])
+            part = part[limit:]
+        if part:
+            pieces.append(part)
+    return pieces
+
+
+def compose(messages: list[dict[str, Any]], limit: int = DEFAULT_LIMIT, slow: bool = False) -> SpokenTurn:
     """Turns the Rasa messages of one bot turn into one spoken text, the keypad choices and the actions."""
     turn = SpokenTurn()
     sentences: list[str] = []
     for message in messages:
         custom = message.get("custom")
+        if isinstance(custom, dict) and isinstance(custom.get("repeat"), int):
+            turn.repeat = custom["repeat"]
+            continue
         if isinstance(custom, dict):
             if custom.get("handoff"):
                 turn.handoff = True
@@ -336,5 +369,7 @@ def compose(messages: list[dict[str, Any]], limit: int = DEFAULT_LIMIT) -> Spoke
             turn.buttons = [b for b in message["buttons"] if isinstance(b, dict) and b.get("payload")]
     body = "".join(sentences)
     body, turn.trimmed = shorten(body, limit)
+    if slow or turn.repeat >= 2:
+        body = digits_one_by_one(body)
     turn.text = read_aloud(body)
     return turn

@@ -268,6 +268,9 @@ def test_bad_phone_and_name_are_asked_again(fake):
     assert run(form.validate_booking_name("123", unclear, tracker(), {})) == {"booking_name": None}
     assert run(form.validate_booking_description("跳过", CollectingDispatcher(), tracker(), {})) == {
         "booking_description": "无"}
+    # issue 17: "不知道" skips a question that allows it, as "跳过" does
+    assert run(form.validate_booking_description("不知道啊", CollectingDispatcher(), tracker(), {})) == {
+        "booking_description": "无"}
 
 
 def test_read_back_masks_the_phone():

@@ -211,8 +211,41 @@ def test_on_the_phone_short_answer_basis_and_sms_offer_only():
     assert len(messages) == 2 and not any(m.get("custom") for m in messages)
     assert "依据是《诉讼费用交纳办法》第十三条。" in messages[0]["text"]
     assert "http" not in texts(messages) and "计算方法" not in texts(messages)
-    assert "短信" in messages[1]["text"] and messages[1]["text"].endswith("这个回答对您有帮助吗？")
-    assert "/request_guide_sms" in [b["payload"] for b in messages[1]["buttons"]]
+    # no feedback question after each answer on the phone (issue 17): it comes once, before goodbye
+    assert "短信" in messages[1]["text"] and "有帮助" not in texts(messages)
+    assert [b["payload"] for b in messages[1]["buttons"]] == ["/request_guide_sms"]
+    slots = slots_of(_)
+    assert slots["guide_feedback_entry"] is None and slots["guide_feedback_due"] == "fee-how-computed"
+
+
+def test_on_the_phone_helpful_without_a_pending_question_is_not_feedback():
+    kb = FakeKb()
+    tracker = make_tracker("有帮助", intent="feedback_helpful", channel="hotline_12368", metadata=CALLER,
+                           slots={"guide_feedback_due": "fee-how-computed", "guide_context": "fee-how-computed"})
+    run_action(ActionGuideFeedback(), tracker, kb)
+    assert kb.posts["feedback"] == []
+
+
+def test_on_the_phone_feedback_asked_at_goodbye_is_stored_once_and_ends_the_call():
+    from actions.repair import ActionGoodbye
+
+    tracker = make_tracker("再见", intent="goodbye", channel="hotline_12368", metadata=CALLER,
+                           slots={"guide_feedback_due": "fee-how-computed"})
+    messages, events = run_action(ActionGoodbye(), tracker)
+    assert "有帮助吗" in messages[0]["text"] and len(messages[0]["buttons"]) == 2
+    slots = slots_of(events)
+    assert slots == {"feedback_asked": True, "guide_feedback_entry": "fee-how-computed", "guide_feedback_due": None}
+    kb = FakeKb()
+    answer = make_tracker("/feedback_helpful", intent="feedback_helpful", channel="hotline_12368", metadata=CALLER,
+                          slots={**slots, "guide_last_question": "诉讼费咋算"})
+    messages, events = run_action(ActionGuideFeedback(), answer, kb)
+    assert [p["helpful"] for p in kb.posts["feedback"]] == [True]
+    assert messages[-1]["text"].endswith("再见。") and not messages[-1].get("buttons")
+    # asked once per call: a second goodbye is a plain goodbye
+    again = make_tracker("再见", intent="goodbye", channel="hotline_12368", metadata=CALLER,
+                         slots={"feedback_asked": True, "guide_feedback_due": "filing-materials"})
+    messages, events = run_action(ActionGoodbye(), again)
+    assert len(messages) == 1 and messages[0].get("response") == "utter_goodbye"
 
 
 def test_on_the_phone_without_a_number_no_sms_is_offered():

@@ -366,3 +366,66 @@ def test_no_built_in_user_key_salt_outside_development(monkeypatch):
     monkeypatch.setenv("HOTLINE_USER_KEY_SALT", "another-court-secret")
     keys = {HotlineSettings.load().user_key_salt, first}
     assert len(keys) == 2
+
+
+# ---------------------------------------------------------------- repair keys (issue 17)
+def said_all(root: ET.Element) -> str:
+    """Everything spoken, SSML pieces (<prosody>) included."""
+    return "".join("".join(el.itertext()) for el in root.iter("Say"))
+
+
+def test_greeting_announces_the_keypad_conventions_once():
+    twiml, reply = call_flow(make(Bot({"问个事": [{"text": "请说。"}]})), ("start", None), ("speak", "问个事"))
+    assert "重听请按星号键" in said(parse(twiml)) and "返回上一步请按井号键" in said(parse(twiml))
+    assert "星号" not in said(parse(reply))
+
+
+def test_star_hash_and_zero_become_repair_intents_for_rasa():
+    bot = Bot({"/repeat": [{"custom": {"repeat": 1}}, {"text": "请问您的姓名？"}],
+               "/go_back": [{"text": "好的，回到上一步。您刚才的回答是：十二月七日。"}, {"text": "您想约哪天？"}]})
+    hotline = make(bot)
+    _start, _first, repeat, back, person = call_flow(
+        hotline, ("start", None), ("speak", "我要预约"), ("press", "*"), ("press", "#"), ("press", "0"))
+    sent = [text for _, text, _ in bot.received]
+    assert sent == ["我要预约", "/repeat", "/go_back", "/human_handoff"]
+    assert "请问您的姓名" in said(parse(repeat))
+    assert "回到上一步" in said(parse(back))
+    assert parse(person).find("Dial") is not None
+
+
+def test_single_key_gathers_take_hash_as_a_key_and_number_questions_end_with_it():
+    bot = Bot({"约": [{"text": "请说您的手机号码。"}]})
+    start, number = call_flow(make(bot), ("start", None), ("speak", "约"))
+    assert parse(start).find("Gather").get("finishOnKey") == ""
+    assert parse(number).find("Gather").get("finishOnKey") == "#"
+
+
+def test_star_on_the_greeting_says_it_again_here_and_the_second_time_slowly():
+    bot = Bot()
+    start, once, twice = call_flow(make(bot), ("start", None), ("press", "*"), ("press", "*"))
+    assert bot.received == []  # the connector's own prompt: nothing for Rasa to repeat
+    assert said(parse(once)) == said(parse(start))
+    slow = parse(twice).find("Gather").find("Say")
+    pieces = slow.findall("prosody")
+    assert len(pieces) > 3 and all(p.get("rate") == "slow" for p in pieces) and slow.findall("break")
+    assert "按一咨询诉讼程序" in said_all(parse(twice))
+
+
+def test_a_second_repeat_in_a_row_is_slower_in_short_pieces_with_numbers_digit_by_digit():
+    answer = [{"text": "预约成功！预约号：3 8 4 7 1 2。时间：12月7日 9:00。"}]
+    bot = Bot({"/repeat": None})
+    replies = iter([[{"custom": {"repeat": 1}}, *answer], [{"custom": {"repeat": 2}}, *answer]])
+
+    async def ask(call, text):
+        bot.received.append((call.call_sid, text, {}))
+        return next(replies) if text == "/repeat" else answer
+
+    hotline = make(bot)
+    hotline.ask = ask
+    _start, first, once, twice = call_flow(hotline, ("start", None), ("speak", "约好了吗"), ("press", "*"),
+                                           ("press", "*"))
+    assert parse(once).find("Gather").find("Say").text == parse(first).find("Gather").find("Say").text
+    slow = parse(twice).find("Gather").find("Say")
+    assert slow.text is None and slow.findall("prosody") and slow.findall("break")
+    assert all(len(p.text) <= 16 for p in slow.findall("prosody"))
+    assert "三，八，四，七，一，二" in said_all(parse(twice))

@@ -58,7 +58,7 @@ class TwiML:
     @property
     def said(self) -> str:
         """Everything Twilio would speak, in order (including inside <Gather>)."""
-        return "".join((say.text or "") for say in self.all("Say"))
+        return "".join("".join(say.itertext()) for say in self.all("Say"))  # SSML pieces included
 
     @property
     def gather(self) -> ET.Element | None:
