@@ -293,10 +293,24 @@ def shorten(text: str, limit: int = DEFAULT_LIMIT) -> tuple[str, bool]:
     return short, True
 
 
+# A caller keeps at most four numbered choices in mind (Chinese hotlines' own rule, issue 17); any further ones are
+# named without a key, to be said. Their keys still work, they are only not announced.
+MAX_NUMBERED_CHOICES = 4
+
+
+def spoken_label(title: str) -> str:
+    """A button's title as it is heard: '12月8日（周二）08:30' -> 十二月八日周二上午八点半."""
+    return read_aloud(clean(title)).replace("（", "").replace("）", "").replace("(", "").replace(")", "")
+
+
 def numbered_choices(titles: list[str]) -> str:
-    """['程序问题咨询', '转人工'] -> 说程序问题咨询或按1；说转人工或按2。"""
-    parts = [f"说{clean(title)}或按{integer(index)}" for index, title in enumerate(titles, start=1)]
-    return "；".join(parts) + "。" if parts else ""
+    """['程序问题咨询', '转人工'] -> 说程序问题咨询或按一；说转人工或按二。 Beyond four: 也可以直接说：…"""
+    labels = [spoken_label(title) for title in titles]
+    parts = [f"说{label}或按{integer(index)}" for index, label in enumerate(labels[:MAX_NUMBERED_CHOICES], start=1)]
+    if not parts:
+        return ""
+    rest = labels[MAX_NUMBERED_CHOICES:]
+    return "；".join(parts) + "。" + (f"也可以直接说：{'、'.join(rest)}。" if rest else "")
 
 
 # ---------------------------------------------------------------- one bot turn

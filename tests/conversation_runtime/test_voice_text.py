@@ -98,6 +98,15 @@ def test_buttons_become_numbered_spoken_choices():
     assert numbered_choices([]) == ""
 
 
+def test_at_most_four_choices_are_numbered_and_labels_are_read_as_spoken():
+    kinds = ["民间借贷", "买卖合同", "劳动争议", "离婚及婚姻家庭", "交通事故", "物业服务"]
+    said = numbered_choices(kinds)
+    assert "按四" in said and "按五" not in said and "按六" not in said
+    assert said.endswith("也可以直接说：交通事故、物业服务。")
+    slot = numbered_choices(["12月8日（周二）08:30", "换一天"])
+    assert slot == "说十二月八日周二上午八点半或按一；说换一天或按二。"  # not "08:30", no brackets read out
+
+
 def test_compose_one_turn():
     turn = compose([
         {"text": "好的。详见 https://x.cn/guide/3"},
