@@ -44,7 +44,6 @@ from connectors.voice_text import (
     SpokenTurn,
     compose,
     digit_string,
-    integer,
     numbered_choices,
     slow_pieces,
     speakable,
@@ -83,7 +82,6 @@ FAILED_QUEUE_RESULTS = {"leave", "queue-full", "error", "system-error", "redirec
 # A bot text asking for a number: let the caller type several digits and finish with #.
 ASKS_FOR_DIGITS = re.compile(r"号码|手机|电话|后四位|后4位|数字|编号|预约号|验证码|金额|多少钱|身份证")
 SPOKEN_NUMBERS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "幺": 1}
-SMS_KEY = "9"
 # After a crisis reply outside staffed hours: "yes" to the SMS of the help-line numbers (key 1), or "no".
 CRISIS_SMS_YES = re.compile(r"需要|要|好|发|可以|行|嗯|是|对")
 CRISIS_SMS_NO = re.compile(r"不(需要|要|用)|别发|算了")
@@ -222,7 +220,6 @@ class CallState:
     local_menu: str | None = None  # "no_human": callback / booking / continue
     local_prompt: bool = False  # the last prompt was the connector's own (greeting, no-person menu, SMS sent)
     local_repeats: int = 0  # "*" on the connector's own prompt, in a row
-    sms_ref: str | None = None
     crisis: str | None = None  # the kind of a crisis answered in this call (danger, suicide, medical, threat)
     crisis_numbers: list[dict[str, Any]] = field(default_factory=list)
     crisis_sms_sent: bool = False
@@ -384,8 +381,6 @@ class Hotline:
             return await self._send_crisis_sms(call, base)
         if digits == "0":
             return await self._turn(call, base, HANDOFF_PAYLOAD)
-        if digits == SMS_KEY and call.sms_ref:
-            return await self._send_sms(call, base)
         if call.multi_digit:  # the bot asked for a number: the keys are the answer
             return await self._turn(call, base, re.sub(r"[^0-9]", "", digits) or digits)
         if len(digits) == 1 and digits.isdigit():
@@ -420,8 +415,6 @@ class Hotline:
                 return await self._no_human_choice(call, base, "1")
             if "预约" in text:
                 return await self._no_human_choice(call, base, "2")
-        if call.sms_ref and "短信" in text:
-            return await self._send_sms(call, base)
         choice = self._spoken_choice(call, text)
         if choice:
             return await self._turn(call, base, choice)
@@ -523,12 +516,9 @@ class Hotline:
             return self._failure(call, base)
         text = turn.text
         call.buttons = turn.buttons
-        call.sms_ref = turn.sms_ref
         if turn.buttons:
             text += numbered_choices([b.get("title", "") for b in turn.buttons])
-        if turn.sms_ref:
-            text += f"需要把详细内容发短信给您，请按{integer(int(SMS_KEY))}。"
-        elif turn.trimmed:
+        if turn.trimmed:
             text += "如需详细了解，可以说转人工。"
         if not turn.buttons and any(word in turn.text for word in GOODBYE_PAYLOAD_WORDS):
             self.calls.pop(call.call_sid, None)
@@ -544,7 +534,7 @@ class Hotline:
         slowly, twice, and an SMS of them offered. Never a menu (docs/safety.md)."""
         call.crisis = str(card.get("kind") or safety.SUICIDE)
         call.crisis_numbers = [n for n in card.get("numbers") or [] if isinstance(n, dict) and n.get("number")]
-        call.buttons, call.multi_digit, call.sms_ref, call.local_menu = [], False, None, None
+        call.buttons, call.multi_digit, call.local_menu = [], False, None
         if self.human_available():
             urgent = self._read_numbers(call.crisis_numbers[:1])
             return self._handoff(call, base, said=f"{said}{urgent}现在为您转接工作人员，请不要挂机。")
@@ -678,15 +668,6 @@ class Hotline:
             return
         self._pending_counts.add(task)
         task.add_done_callback(self._pending_counts.discard)
-
-    async def _send_sms(self, call: CallState, base: str) -> str:
-        ok = await self._post("/api/notifications/sms",
-                              {"to": call.caller, "kind": "guide_details", "ref": call.sms_ref},
-                              self.user_key(call.caller))
-        call.sms_ref = None
-        text = "好的，短信已经发出，请注意查收。" if ok else "抱歉，短信暂时没有发送成功。"
-        call.buttons = []
-        return self._prompt(base, call, speakable(text + "还有别的需要吗？" + MENU_PROMPT))
 
     async def _post(self, path: str, body: dict[str, Any], client: str) -> bool:
         """An internal call; `client` (the caller's user key) is whom the service center's per-client limits count."""

@@ -324,7 +324,6 @@ class SpokenTurn:
     buttons: list[dict[str, Any]] = field(default_factory=list)  # of the last message that had any
     handoff: bool = False
     trimmed: bool = False
-    sms_ref: str | None = None  # guide entry whose details can be sent by SMS
     cards: list[dict[str, Any]] = field(default_factory=list)
     repeat: int = 0  # this turn says the last thing again, for the n-th time in a row (actions/repair.py)
 
@@ -372,8 +371,6 @@ def compose(messages: list[dict[str, Any]], limit: int = DEFAULT_LIMIT, slow: bo
                 turn.handoff = True
             else:
                 turn.cards.append(custom)
-                if custom.get("type") == "guide_answer" and custom.get("entry_id"):
-                    turn.sms_ref = str(custom["entry_id"])
         text = message.get("text")
         if text:
             spoken = clean(text)

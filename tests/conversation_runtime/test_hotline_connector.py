@@ -266,14 +266,19 @@ def test_goodbye_hangs_up():
     assert parse(twiml)[-1].tag == "Hangup"
 
 
-def test_long_answers_are_trimmed_and_guide_details_offered_by_sms():
+def test_long_answers_are_trimmed_and_the_sms_offer_is_the_actions_button():
+    """One SMS path (issue 11): the guide action offers it as a button, which the caller picks like any other."""
     long = [{"text": "立案需要准备起诉状和身份证明。" * 20},
-            {"custom": {"type": "guide_answer", "entry_id": "filing-materials", "title": "立案材料"}}]
-    bot = Bot({"立案要什么": long})
-    _, twiml = call_flow(make(bot, text_limit=60), ("start", None), ("speak", "立案要什么"))
-    text = said(parse(twiml))
-    assert "发短信" in text and "按九" in text
-    assert len(text) < 130
+            {"custom": {"type": "guide_answer", "entry_id": "filing-materials", "title": "立案材料"}},
+            {"text": "需要的话，我可以把详细说明发短信给您。",
+             "buttons": [{"title": "发短信给我", "payload": "/request_guide_sms"}]}]
+    bot = Bot({"立案要什么": long, "/request_guide_sms": [{"text": "好的，详细说明已经用短信发到您的手机上了。"}]})
+    hotline = make(bot, text_limit=60)
+    _, answer, sent = call_flow(hotline, ("start", None), ("speak", "立案要什么"), ("press", "1"))
+    text = said(parse(answer))
+    assert "说发短信给我或按一" in text and "按九" not in text
+    assert bot.received[-1][1] == "/request_guide_sms"
+    assert "短信发到您的手机上" in said(parse(sent))
 
 
 def test_hang_up_restarts_the_conversation_and_forgets_the_call():

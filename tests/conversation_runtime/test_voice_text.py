@@ -116,7 +116,7 @@ def test_compose_one_turn():
     ])
     assert turn.text == "好的。请选择服务。"
     assert [b["title"] for b in turn.buttons] == ["诉前调解", "立案"]
-    assert turn.sms_ref == "filing-materials"
+    assert [c["type"] for c in turn.cards] == ["guide_answer"]
     assert not turn.handoff
 
 

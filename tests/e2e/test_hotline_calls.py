@@ -78,6 +78,20 @@ def test_a_procedure_question_by_speech(call):
     assert "短信" in reply.said
 
 
+def test_the_sms_offer_after_an_answer_sends_the_details_to_the_caller(stack, call):
+    """The one SMS path (issue 11): the guide action's 发短信给我 choice, picked by key, texts the caller's own
+    (Twilio-signed) number the entry's details."""
+    call.start()
+    reply = call.speak("立案需要准备什么材料")
+    assert "说发短信给我或按一" in reply.said and "按九" not in reply.said, reply.said
+    sent = call.press("1")
+    assert "短信发到您的手机上" in sent.said, call.transcript
+    outbox = httpx.get(f"{stack.service_url}/api/staff/outbox", headers=stack.staff_headers(),
+                       params={"limit": 50}, timeout=10).json()["messages"]
+    mine = [m for m in outbox if m["to"].endswith(call.caller[-4:]) and m["purpose"] == "guide_details"]
+    assert mine and "起诉状" in mine[0]["body"], outbox[:3]
+
+
 def test_asking_for_a_person_dials_and_an_unanswered_transfer_offers_a_callback(stack, call):
     call.start()
     transfer = call.speak("我要转人工")
