@@ -21,9 +21,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import service_api
 from actions.identity import caller_phone, user_key, verified_phone
+from court_common.booking_services import BOOKING_SERVICES
 
-SERVICES = {"mediation": "诉前调解", "filing": "立案", "cross_region_filing": "跨域立案",
-            "judicial_confirmation": "司法确认"}
+SERVICES = BOOKING_SERVICES
 SERVICE_ORDER = list(SERVICES)
 # Most specific first: "跨域立案" before "立案", "司法确认" before "调解".
 SERVICE_WORDS = [

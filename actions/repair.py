@@ -22,6 +22,7 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.booking import BOOKING_SLOTS
+from court_common.booking_services import BOOKING_SERVICES
 
 HOTLINE_CHANNEL = "hotline_12368"
 REPAIR_INTENTS = ("repeat", "go_back", "main_menu")
@@ -37,8 +38,7 @@ CLEARED_WITH = {
     "booking_day": ["booking_offers", "booking_slot", "booking_part", "booking_day_text", "booking_notice"],
     "booking_phone": ["booking_phone_code", "booking_phone_verification"],
 }
-SERVICES = {"mediation": "诉前调解", "filing": "立案", "cross_region_filing": "跨域立案",
-            "judicial_confirmation": "司法确认"}
+SERVICES = BOOKING_SERVICES
 _ISO_SLOT = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})")
 
 

@@ -44,6 +44,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from court_common import safety
+from court_common.booking_services import BOOKING_SERVICES
 from court_common.limits import MAX_MESSAGE_CHARS, too_long
 from court_common.trust import configured_secret, is_development, sign_identity
 
@@ -281,9 +282,8 @@ class ServiceCenter(PooledHttp):
 
 
 # ---------- shaping Rasa's replies for the mini-program ----------
-# Booking service codes (actions/booking.py SERVICES) -> names a person reads.
-SERVICE_NAMES = {"mediation": "诉前调解", "filing": "立案", "cross_region_filing": "跨域立案",
-                 "judicial_confirmation": "司法确认"}
+# Booking service codes -> names a person reads (one table for every channel).
+SERVICE_NAMES = BOOKING_SERVICES
 
 def _web_url(value: Any) -> str | None:
     if not isinstance(value, str):

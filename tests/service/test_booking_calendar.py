@@ -102,3 +102,11 @@ def test_a_january_day_said_in_late_december_is_next_year():
 def test_nonsense_is_not_a_day():
     with pytest.raises(DayNotUnderstood):
         parse_day("随便吧", court_time(2026, 12, 1, 9, 0))
+
+
+def test_every_channel_names_the_services_as_the_court_profile_does():
+    """One set of names (issue 11): the actions, the WeChat cards and the staff console all show the profile's."""
+    from court_common.booking_services import BOOKING_SERVICES
+
+    services = load_profile()["booking"]["services"]
+    assert {code: info["name"] for code, info in services.items()} == BOOKING_SERVICES
