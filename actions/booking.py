@@ -328,7 +328,8 @@ class SimpleAsk(Action):
 
 class ActionAskBookingService(SimpleAsk):
     slot = "booking_service"
-    text = "您想预约哪一项？一、诉前调解；二、立案；三、跨域立案；四、司法确认。"
+    text = "您想预约哪一项？" + "；".join(f"{number}、{name}" for number, name in zip(
+        "一二三四五六七八九", SERVICES.values(), strict=False)) + "。"
     buttons = tuple({"title": name, "payload": f'/book_appointment{{"booking_service":"{code}"}}'}
                     for code, name in SERVICES.items())
 

@@ -44,6 +44,7 @@ from connectors.voice_text import (
     SpokenTurn,
     compose,
     digit_string,
+    listed_choices,
     numbered_choices,
     slow_pieces,
     speakable,
@@ -517,7 +518,8 @@ class Hotline:
         text = turn.text
         call.buttons = turn.buttons
         if turn.buttons:
-            text += numbered_choices([b.get("title", "") for b in turn.buttons])
+            titles = [b.get("title", "") for b in turn.buttons]
+            text += listed_choices(turn.text, titles) or numbered_choices(titles)
         if turn.trimmed:
             text += "如需详细了解，可以说转人工。"
         if not turn.buttons and any(word in turn.text for word in GOODBYE_PAYLOAD_WORDS):

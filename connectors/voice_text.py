@@ -303,6 +303,20 @@ def spoken_label(title: str) -> str:
     return read_aloud(clean(title)).replace("（", "").replace("）", "").replace("(", "").replace(")", "")
 
 
+def listed_choices(text: str, titles: list[str]) -> str | None:
+    """When the bot's text already names every choice in order (a menu written for screens: "一、程序问题咨询；
+    二、…"), the caller hears the keys once instead of every choice twice: 请说出您的选择，或按一到四。"""
+    if not 2 <= len(titles) <= MAX_NUMBERED_CHOICES:
+        return None
+    position = 0
+    for title in titles:
+        found = text.find(clean(title), position)
+        if found < 0:
+            return None
+        position = found + len(clean(title))
+    return f"请说出您的选择，或按一到{integer(len(titles))}。"
+
+
 def numbered_choices(titles: list[str]) -> str:
     """['程序问题咨询', '转人工'] -> 说程序问题咨询或按一；说转人工或按二。 Beyond four: 也可以直接说：…"""
     labels = [spoken_label(title) for title in titles]

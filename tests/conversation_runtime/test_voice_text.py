@@ -9,6 +9,7 @@ from connectors.voice_text import (
     decimal,
     digit_string,
     integer,
+    listed_choices,
     money,
     numbered_choices,
     read_aloud,
@@ -96,6 +97,14 @@ def test_short_texts_are_kept_and_long_texts_cut_at_a_sentence():
 def test_buttons_become_numbered_spoken_choices():
     assert numbered_choices(["诉前调解", "立案"]) == "说诉前调解或按一；说立案或按二。"
     assert numbered_choices([]) == ""
+
+
+def test_a_menu_already_named_in_the_text_is_not_read_twice():
+    menu = ["程序问题咨询", "诉讼风险自测", "预约调解或立案", "转人工"]
+    text = "我可以帮您：一、程序问题咨询；二、诉讼风险自测；三、预约调解或立案；四、转人工。"
+    assert listed_choices(text, menu) == "请说出您的选择，或按一到四。"
+    assert listed_choices("您想问的是哪一个？", ["二审要多长时间", "上诉期限是多少天"]) is None
+    assert listed_choices("二、诉讼风险自测；一、程序问题咨询", menu[:2]) is None  # not in key order
 
 
 def test_at_most_four_choices_are_numbered_and_labels_are_read_as_spoken():

@@ -272,7 +272,8 @@ def test_a_call_moved_to_another_server_keeps_its_keypad_choices(stack, slow_ras
     try:
         caller.start()
         menu = caller.speak("你好")
-        assert "说转人工或按四" in menu.said  # the bot's menu: 4 buttons (the keypad menu has only 1-3)
+        # the bot's menu: 4 buttons (the keypad menu has only 1-3), named once in its text, then the keys
+        assert "四、转人工" in menu.said and "按一到四" in menu.said and "说转人工或按四" not in menu.said
         # the next request lands on the other server, which never saw this call
         reply = caller.post(slow_rasa.rasa_url + WEBHOOK_PATH, caller.params(Digits="4"))
         for _ in range(4):
