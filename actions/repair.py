@@ -22,14 +22,11 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.booking import BOOKING_SLOTS
+from actions.guide import FEEDBACK_BUTTONS, HOTLINE_CHANNEL
 from court_common.booking_services import BOOKING_SERVICES
 
-HOTLINE_CHANNEL = "hotline_12368"
-REPAIR_INTENTS = ("repeat", "go_back", "main_menu")
-FEEDBACK_BUTTONS = [
-    {"title": "有帮助", "payload": "/feedback_helpful"},
-    {"title": "没帮助", "payload": "/feedback_unhelpful"},
-]
+# 再说一遍 / 上一步 / 回主菜单: never an answer to a form's question (actions/risk.py skips them too)
+REPAIR_INTENTS = frozenset({"repeat", "go_back", "main_menu"})
 GOODBYE_FEEDBACK = "挂机前想请您评价一下：今天的解答对您有帮助吗？"
 # Questions that are never gone back to by themselves: the SMS code belongs to the phone number before it.
 NOT_REVISITED = {"booking_phone_code"}
@@ -38,7 +35,6 @@ CLEARED_WITH = {
     "booking_day": ["booking_offers", "booking_slot", "booking_part", "booking_day_text", "booking_notice"],
     "booking_phone": ["booking_phone_code", "booking_phone_verification"],
 }
-SERVICES = BOOKING_SERVICES
 _ISO_SLOT = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})")
 
 
@@ -86,7 +82,7 @@ def answer_words(events: list[dict[str, Any]], slot: str, value: Any) -> str:
     if value in (None, ""):
         return ""
     if slot == "booking_service":
-        return SERVICES.get(str(value), "")
+        return BOOKING_SERVICES.get(str(value), "")
     if slot == "booking_slot":
         match = _ISO_SLOT.search(str(value))
         return f"{int(match[2])}月{int(match[3])}日{int(match[4])}:{match[5]}" if match else ""

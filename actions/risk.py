@@ -17,6 +17,7 @@ from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import service_api
+from actions.repair import REPAIR_INTENTS
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +36,6 @@ INTERRUPTION_WORDS = {
     "restart_flow": ("重新", "从头", "重来", "重置", "再来一遍", "回到开头"),
     "human_handoff": ("人工", "真人", "客服", "工作人员"),
 }
-# 再说一遍 / 上一步 / 回主菜单 are never an answer: the form is rejected and bot/core/repair_rules.yml repairs
-REPAIR_INTENTS = {"repeat", "go_back", "main_menu"}
 SIDE_QUESTIONS = {"ask_procedure", "ask_fee_estimate", "stop", "restart_flow", "human_handoff"}
 MAX_FAILURES_BEFORE_OFFER = 2
 SKIP_HINT = "不好回答的话，可以说“跳过”；不想测了就说“不测了”。"

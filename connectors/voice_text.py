@@ -298,9 +298,12 @@ def shorten(text: str, limit: int = DEFAULT_LIMIT) -> tuple[str, bool]:
 MAX_NUMBERED_CHOICES = 4
 
 
+_NO_BRACKETS = str.maketrans("", "", "（）()")
+
+
 def spoken_label(title: str) -> str:
     """A button's title as it is heard: '12月8日（周二）08:30' -> 十二月八日周二上午八点半."""
-    return read_aloud(clean(title)).replace("（", "").replace("）", "").replace("(", "").replace(")", "")
+    return read_aloud(clean(title)).translate(_NO_BRACKETS)
 
 
 def listed_choices(text: str, titles: list[str]) -> str | None:
@@ -309,11 +312,11 @@ def listed_choices(text: str, titles: list[str]) -> str | None:
     if not 2 <= len(titles) <= MAX_NUMBERED_CHOICES:
         return None
     position = 0
-    for title in titles:
-        found = text.find(clean(title), position)
+    for title in map(clean, titles):
+        found = text.find(title, position)
         if found < 0:
             return None
-        position = found + len(clean(title))
+        position = found + len(title)
     return f"请说出您的选择，或按一到{integer(len(titles))}。"
 
 

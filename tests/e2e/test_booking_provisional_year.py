@@ -6,8 +6,8 @@ import httpx
 import pytest
 
 from tests.e2e.test_booking_conversation import card
-from tests.e2e.test_hotline_calls import AUTH_TOKEN, drive
-from tests.support.stack import Stack, started
+from tests.e2e.test_hotline_calls import drive
+from tests.support.stack import TWILIO_AUTH_TOKEN, Stack, started
 from tests.support.twilio_caller import TwilioCaller
 
 NOTE = "节假日安排以国务院公告和法院通知为准"
@@ -43,7 +43,7 @@ def test_a_2027_day_is_booked_by_conversation_with_the_provisional_note(late_dec
 
 
 def test_a_2027_day_is_booked_by_phone_with_the_provisional_note(late_december):
-    call = TwilioCaller(late_december.rasa_url, AUTH_TOKEN)
+    call = TwilioCaller(late_december.rasa_url, TWILIO_AUTH_TOKEN)
     try:
         call.start()
         reply = call.press("3")

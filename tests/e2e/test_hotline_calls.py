@@ -15,17 +15,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import httpx
 import pytest
 
-from tests.support.stack import Stack
+from tests.support.stack import TWILIO_AUTH_TOKEN, Stack
 from tests.support.twilio_caller import STATUS_PATH, WEBHOOK_PATH, TwilioCaller
-
-AUTH_TOKEN = "e2e-twilio-auth-token"
-
-
-@pytest.fixture
-def call(stack):
-    caller = TwilioCaller(stack.rasa_url, AUTH_TOKEN)
-    yield caller
-    caller.close()
 
 
 def tracker_events(stack: Stack, sender: str) -> list[tuple[str, dict]]:
@@ -145,8 +136,8 @@ def test_hang_up_ends_the_conversation_cleanly(stack, call):
 
 
 def test_metadata_and_a_repeat_caller(stack):
-    first = TwilioCaller(stack.rasa_url, AUTH_TOKEN, caller="+8613900001111")
-    second = TwilioCaller(stack.rasa_url, AUTH_TOKEN, caller="+8613900001111")
+    first = TwilioCaller(stack.rasa_url, TWILIO_AUTH_TOKEN, caller="+8613900001111")
+    second = TwilioCaller(stack.rasa_url, TWILIO_AUTH_TOKEN, caller="+8613900001111")
     try:
         for caller in (first, second):
             caller.start()
@@ -233,7 +224,7 @@ def slow_rasa(stack, tmp_path_factory):
 
 def test_slow_backend_holds_then_delivers_the_reply(slow_rasa):
     slow_rasa.proxy.down = False
-    caller = TwilioCaller(slow_rasa.rasa_url, AUTH_TOKEN)
+    caller = TwilioCaller(slow_rasa.rasa_url, TWILIO_AUTH_TOKEN)
     try:
         caller.start()
         holding = caller.speak("我要转人工")  # action_human_handoff: 2.5 s through the proxy
@@ -253,7 +244,7 @@ def test_slow_backend_holds_then_delivers_the_reply(slow_rasa):
 
 def test_action_server_down_apologises_and_transfers(slow_rasa):
     slow_rasa.proxy.down = True
-    caller = TwilioCaller(slow_rasa.rasa_url, AUTH_TOKEN)
+    caller = TwilioCaller(slow_rasa.rasa_url, TWILIO_AUTH_TOKEN)
     try:
         caller.start()
         reply = caller.speak("我要转人工")
@@ -268,7 +259,7 @@ def test_action_server_down_apologises_and_transfers(slow_rasa):
 
 def test_a_call_moved_to_another_server_keeps_its_keypad_choices(stack, slow_rasa):
     slow_rasa.proxy.down = False
-    caller = TwilioCaller(stack.rasa_url, AUTH_TOKEN)
+    caller = TwilioCaller(stack.rasa_url, TWILIO_AUTH_TOKEN)
     try:
         caller.start()
         menu = caller.speak("你好")

@@ -4,19 +4,8 @@ keypad, at every kind of point of a 12368 call, through the real stack with sign
 
 import sqlite3
 
-import pytest
-
-from tests.support.stack import Stack
+from tests.support.stack import TWILIO_AUTH_TOKEN, Stack
 from tests.support.twilio_caller import TwilioCaller
-
-AUTH_TOKEN = "e2e-twilio-auth-token"
-
-
-@pytest.fixture
-def call(stack):
-    caller = TwilioCaller(stack.rasa_url, AUTH_TOKEN)
-    yield caller
-    caller.close()
 
 
 def feedback_rows(stack: Stack, question: str) -> list[tuple]:
@@ -131,7 +120,7 @@ def test_zero_inside_a_form_and_after_an_error_reaches_a_person(call):
     call.start()
     settle(call, call.press("3"))
     assert settle(call, call.press("0")).dial is not None  # inside the booking form
-    other = TwilioCaller(call.base, AUTH_TOKEN)
+    other = TwilioCaller(call.base, TWILIO_AUTH_TOKEN)
     try:
         other.start()
         settle(other, other.press("2"))

@@ -16,11 +16,10 @@ import pytest
 
 from tests.e2e.test_web_chat import browser, expect, open_chat, page, send, shot  # noqa: F401
 from tests.support.fake_wechat import FakeWeChat
-from tests.support.stack import started
+from tests.support.stack import TWILIO_AUTH_TOKEN, started
 from tests.support.supervised import SupervisedStack
 from tests.support.twilio_caller import TwilioCaller
 
-AUTH_TOKEN = "e2e-twilio-auth-token"
 FALLBACK_PATH = "/api/hotline/fallback"
 ANSWER_WITHIN = 1.0  # seconds: what "the other channels keep answering" means
 BACK_WITHIN = 30.0  # seconds for the action server, the service center and the fallback
@@ -85,7 +84,7 @@ def test_action_server_killed_mid_booking(supervised, sender):
     assert seconds < ANSWER_WITHIN and any(m["type"] == "handoff" for m in messages)
     assert any(m["type"] == "text" and "抱歉" in m["text"] for m in messages)
 
-    phone = TwilioCaller(supervised.rasa_url, AUTH_TOKEN)  # a caller meanwhile: apology, then a person
+    phone = TwilioCaller(supervised.rasa_url, TWILIO_AUTH_TOKEN)  # a caller meanwhile: apology, then a person
     try:
         phone.start()
         said, seconds = timed(lambda: phone.speak("我想预约调解"))
@@ -112,7 +111,7 @@ def test_service_center_killed(supervised, sender):
     text = supervised.texts(question)
     print(f"service center down: guide question answered in {seconds:.2f}s")
     assert seconds < ANSWER_WITHIN + 1 and text and "Traceback" not in text, text
-    caller = TwilioCaller(supervised.rasa_url, AUTH_TOKEN)
+    caller = TwilioCaller(supervised.rasa_url, TWILIO_AUTH_TOKEN)
     try:  # the fallback lives on its own: it answers while the service center is down
         assert signed_fallback(supervised, caller).dial is not None
     finally:
@@ -142,7 +141,7 @@ def test_rasa_killed_mid_booking(supervised, sender, page):  # noqa: F811 - the 
     expect(page.get_by_role("alert")).to_contain_text("12368")
     shot(page, "20-rasa-down-banner")
 
-    caller = TwilioCaller(supervised.rasa_url, AUTH_TOKEN)
+    caller = TwilioCaller(supervised.rasa_url, TWILIO_AUTH_TOKEN)
     try:
         reply, seconds = timed(lambda: signed_fallback(supervised, caller))
         print(f"\nRasa down: the 12368 fallback answered in {seconds:.2f}s")

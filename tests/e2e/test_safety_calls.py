@@ -9,10 +9,9 @@ import time
 import httpx
 import pytest
 
-from tests.support.stack import Stack
+from tests.support.stack import TWILIO_AUTH_TOKEN, Stack
 from tests.support.twilio_caller import TwilioCaller
 
-AUTH_TOKEN = "e2e-twilio-auth-token"
 # A representative subset of tests/data/safety_messages.jsonl, as a caller would say them (with recognition slips).
 SPOKEN = [("他又打我了 我现在很害怕", "danger"), ("就是 那个 我老公 他 他拿到 要砍我", "danger"),
           ("官司打输了 欠了一屁股债 我不想活了", "suicide"), ("我吃了一瓶安眠要", "suicide"),
@@ -24,7 +23,7 @@ MENU_WORDS = ("按一咨询诉讼程序", "还有别的需要吗", "回电", "�
 
 @pytest.mark.parametrize(("speech", "kind"), SPOKEN)
 def test_staffed_a_crisis_is_transferred_at_once(stack, speech, kind):
-    caller = TwilioCaller(stack.rasa_url, AUTH_TOKEN)
+    caller = TwilioCaller(stack.rasa_url, TWILIO_AUTH_TOKEN)
     try:
         caller.start()
         reply = caller.speak(speech, confidence=0.6)
@@ -36,7 +35,7 @@ def test_staffed_a_crisis_is_transferred_at_once(stack, speech, kind):
 
 
 def test_a_crisis_in_the_middle_of_a_phone_booking(stack):
-    caller = TwilioCaller(stack.rasa_url, AUTH_TOKEN)
+    caller = TwilioCaller(stack.rasa_url, TWILIO_AUTH_TOKEN)
     try:
         caller.start()
         asked = caller.press("3")  # 预约调解或立案: the booking form asks its first question
@@ -73,7 +72,7 @@ def unstaffed_rasa(stack, tmp_path_factory):
 
 @pytest.mark.parametrize(("speech", "kind"), SPOKEN[::2] + SPOKEN[5:])
 def test_unstaffed_the_numbers_are_read_slowly_and_sent_by_sms_when_asked(stack, unstaffed_rasa, speech, kind):
-    caller = TwilioCaller(unstaffed_rasa.rasa_url, AUTH_TOKEN)
+    caller = TwilioCaller(unstaffed_rasa.rasa_url, TWILIO_AUTH_TOKEN)
     try:
         caller.start()
         reply = caller.speak(speech)
@@ -91,7 +90,7 @@ def test_unstaffed_the_numbers_are_read_slowly_and_sent_by_sms_when_asked(stack,
 
 
 def test_unstaffed_a_no_sends_nothing_and_keeps_listening(stack, unstaffed_rasa):
-    caller = TwilioCaller(unstaffed_rasa.rasa_url, AUTH_TOKEN)
+    caller = TwilioCaller(unstaffed_rasa.rasa_url, TWILIO_AUTH_TOKEN)
     try:
         caller.start()
         caller.speak("我不想活了")

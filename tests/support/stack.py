@@ -22,6 +22,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+# What the stack's hotline checks Twilio signatures against (tests/support/twilio_caller.py signs with it).
+TWILIO_AUTH_TOKEN = "e2e-twilio-auth-token"
+
 class Stack:
     """The three processes, with helpers to talk to them as a channel would."""
 
@@ -66,7 +69,7 @@ class Stack:
             "RASA_TELEMETRY_ENABLED": "false",
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "HOTLINE_VALIDATE_SIGNATURE": "true",
-            "TWILIO_AUTH_TOKEN": "e2e-twilio-auth-token",
+            "TWILIO_AUTH_TOKEN": TWILIO_AUTH_TOKEN,
             # the hotline transfers to a (fake) staffed number at any hour, so calls can be tested any time
             "HOTLINE_TRANSFER_NUMBER": "+8643800012368",
             "HOTLINE_STAFFED_HOURS": "always",
